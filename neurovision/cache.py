@@ -1,0 +1,88 @@
+"""The one visible cache directory: converted weights, downloaded data, scored results.
+
+Everything neurovision stores lives under :func:`cache_dir` (``$NEUROVISION_CACHE``, default
+``~/.cache/neurovision``), in sub-folders by kind (``data/``, ``weights/``, ``results/``).
+Entries are keyed by content (a sha256 over everything that determines them) and written
+atomically: a file is written to a temporary name in the same folder and renamed into place,
+so a run killed mid-write never leaves a half-written entry that a later run would read.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator
+
+ENV_VAR = "NEUROVISION_CACHE"
+
+
+def cache_dir(kind: str | None = None) -> Path:
+    """Root of the cache (or its sub-folder ``kind``), created if missing."""
+    root = Path(os.environ.get(ENV_VAR) or Path.home() / ".cache" / "neurovision").expanduser()
+    path = root / kind if kind else root
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def content_key(*parts: Any) -> str:
+    """sha256 (hex, first 32 chars) of a JSON rendering of ``parts`` (bytes are hashed directly)."""
+    h = hashlib.sha256()
+    for part in parts:
+        if isinstance(part, (bytes, bytearray, memoryview)):
+            h.update(bytes(part))
+        else:
+            h.update(json.dumps(part, sort_keys=True, default=str).encode())
+        h.update(b"\x00")
+    return h.hexdigest()[:32]
+
+
+def file_sha256(path: str | os.PathLike, chunk: int = 1 << 20) -> str:
+    """Full sha256 hex digest of a file's bytes."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(chunk), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+@contextmanager
+def atomic_path(target: str | os.PathLike) -> Iterator[Path]:
+    """Yield a temporary path beside ``target``; rename it onto ``target`` only on success."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        os.replace(tmp_path, target)
+    finally:
+        if tmp_path.exists():
+            tmp_path.unlink()
+
+
+def write_json_atomic(target: str | os.PathLike, obj: Any) -> Path:
+    """Write ``obj`` as JSON to ``target`` atomically."""
+    with atomic_path(target) as tmp:
+        tmp.write_text(json.dumps(obj, indent=2, sort_keys=True, default=str))
+    return Path(target)
+
+
+def info() -> dict:
+    """Size (bytes) and number of files per cache sub-folder."""
+    root = cache_dir()
+    out = {"root": str(root), "kinds": {}}
+    for sub in sorted(p for p in root.iterdir() if p.is_dir()):
+        files = [p for p in sub.rglob("*") if p.is_file()]
+        out["kinds"][sub.name] = {"files": len(files), "bytes": sum(p.stat().st_size for p in files)}
+    return out
+
+
+def clear(kind: str | None = None) -> None:
+    """Delete the whole cache, or one sub-folder of it."""
+    path = cache_dir(kind)
+    shutil.rmtree(path)
