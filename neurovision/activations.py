@@ -1,0 +1,108 @@
+"""Model activations: forward hooks on named layers → xarray ``presentation × neuroid``.
+
+Stage two of the data flow (stimuli → model → **activations** → RDM → comparison → Score). The
+network's ``forward`` is never modified: a forward hook on ``network.get_submodule(layer)`` copies
+each requested layer's output, flattened per image, into a preallocated float32 array. Images are
+preprocessed by the model itself (``model.preprocess``), in batches, under ``torch.inference_mode``.
+
+Recurrent models whose layer fires several times per forward pass (one call per time step) yield a
+``time_bin`` dimension: ``presentation × neuroid × time_bin``.
+"""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Iterable
+
+import numpy as np
+import torch
+import xarray as xr
+from tqdm.auto import tqdm
+
+from .models.base import Model
+
+
+def _presentation_coords(stimuli: xr.DataArray) -> dict:
+    return {name: ("presentation", coord.values) for name, coord in stimuli.coords.items()
+            if coord.dims == ("presentation",)}
+
+
+@contextmanager
+def _hooks(network: torch.nn.Module, layers: list[str], store: dict):
+    handles = []
+    for layer in layers:
+        module = network.get_submodule(layer) if layer else network
+
+        def hook(_module, _inputs, output, layer=layer):
+            if isinstance(output, (tuple, list)):
+                output = output[0]
+            store.setdefault(layer, []).append(output.detach().flatten(1).float().cpu().numpy())
+
+        handles.append(module.register_forward_hook(hook))
+    try:
+        yield
+    finally:
+        for handle in handles:
+            handle.remove()
+
+
+def extract_layers(model: Model, stimuli: xr.DataArray, layers: Iterable[str] | None = None,
+                   batch_size: int = 32, progress: bool = True) -> dict[str, xr.DataArray]:
+    """Activations of ``layers`` (default: all of ``model.layers``) to ``stimuli``.
+
+    Returns ``{layer: DataArray}``, each float32 ``(presentation, neuroid)`` — or
+    ``(presentation, neuroid, time_bin)`` when the layer is called once per time step — with the
+    stimulus set's ``presentation`` coordinates (``stimulus_id``, …), ``neuroid_num`` (index of the
+    unit in the flattened ``C×H×W`` output) and attrs ``layer``, ``model``, ``weights_hash``.
+    """
+    layers = model.check_layers(list(layers) if layers is not None else list(model.layers))
+    if "stimulus_id" not in stimuli.coords:
+        raise ValueError("stimuli must carry a 'stimulus_id' coordinate on 'presentation'")
+    images = stimuli.values
+    n = images.shape[0]
+    out: dict[str, np.ndarray] = {}
+    n_steps: dict[str, int] = {}
+    starts = range(0, n, batch_size)
+    bar = tqdm(starts, desc=f"{model.identifier} activations", unit="batch", disable=not progress,
+               leave=False)
+    network = model.network
+    with torch.inference_mode():
+        for start in bar:
+            batch = model.preprocess(images[start:start + batch_size])
+            store: dict[str, list] = {}
+            with _hooks(network, layers, store):
+                network(batch)
+            for layer in layers:
+                if layer not in store:
+                    raise RuntimeError(f"layer {layer!r} of {model.identifier!r} was not called in forward")
+                calls = store[layer]
+                steps = len(calls)
+                acts = np.stack(calls, axis=-1) if steps > 1 else calls[0]
+                if layer not in out:
+                    n_steps[layer] = steps
+                    out[layer] = np.empty((n,) + acts.shape[1:], dtype=np.float32)
+                out[layer][start:start + acts.shape[0]] = acts
+    coords = _presentation_coords(stimuli)
+    result = {}
+    for layer in layers:
+        arr = out[layer]
+        dims = ("presentation", "neuroid") + (("time_bin",) if n_steps[layer] > 1 else ())
+        da = xr.DataArray(arr, dims=dims, coords=dict(coords, neuroid_num=("neuroid", np.arange(arr.shape[1]))),
+                          attrs={"layer": layer, "model": model.identifier, "weights_hash": model.weights_hash})
+        if n_steps[layer] > 1:
+            da = da.assign_coords(time_bin=np.arange(n_steps[layer]))
+        result[layer] = da
+    return result
+
+
+def extract(model: Model, stimuli: xr.DataArray, layers: Iterable[str] | None = None,
+            batch_size: int = 32, progress: bool = True) -> xr.DataArray:
+    """All requested layers concatenated along ``neuroid`` (Brain-Score's assembly layout).
+
+    ``(presentation, neuroid)`` float32 with per-neuroid coordinates ``layer`` and ``neuroid_num``.
+    Prefer :func:`extract_layers` for large layers (no concatenation copy).
+    """
+    per_layer = extract_layers(model, stimuli, layers, batch_size, progress)
+    parts = [da.assign_coords(layer=("neuroid", np.full(da.sizes["neuroid"], name))) for name, da in per_layer.items()]
+    merged = xr.concat(parts, dim="neuroid", coords="different", compat="equals")
+    merged.attrs = {"model": model.identifier, "weights_hash": model.weights_hash, "layers": list(per_layer)}
+    return merged

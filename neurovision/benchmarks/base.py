@@ -1,0 +1,128 @@
+"""Benchmarks: stimuli + data + metric + ceiling, called as ``benchmark(model) -> Score``.
+
+:class:`RSABenchmark` is the subject-level RSA benchmark (Kriegeskorte et al. 2008; Nili et al. 2014):
+
+1. the model's activations to the benchmark's stimuli at a layer → a correlation-distance RDM;
+2. the comparison (Spearman ρ by default) of that RDM with each subject's RDM, averaged over subjects
+   (subject RDM = mean over that subject's sessions) — the ``raw`` score;
+3. the Nili et al. noise ceiling from the subjects' RDMs (needs ≥ 2 subjects);
+4. a percentile bootstrap over stimuli (pairs of a resampled stimulus with its own copy excluded),
+   recomputing raw score and ceiling on every resample → CI of raw and of ceiled.
+
+Model RDMs are cached in ``<cache>/results/rdm`` keyed by model, weights hash, stimuli hash, layer
+and RDM method, so re-scoring a model is seconds.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
+
+import numpy as np
+import xarray as xr
+
+from .. import __version__
+from ..activations import extract_layers
+from ..cache import atomic_path, cache_dir, content_key
+from ..models.base import Model
+from ..rsa import RDM, bootstrap_stimuli, rdm
+from ..scores import Score
+from ..stimuli.images import stimuli_hash
+
+
+def data_rdm_from_xarray(da: xr.DataArray) -> RDM:
+    """Subject RDMs from ``(subject[, session], stimulus_id, stimulus_id_2)``; sessions are averaged."""
+    if "session" in da.dims:
+        da = da.mean("session", keep_attrs=True)
+    ids = da["stimulus_id"].values.astype(str)
+    values = da.values
+    if values.ndim == 2:
+        return RDM(values, ids)
+    if values.ndim != 3 or da.dims[0] != "subject":
+        raise ValueError(f"data RDMs must be (subject[, session], stimulus_id, stimulus_id_2); got dims {da.dims}")
+    return RDM(values, ids, descriptors={"subject": [str(s) for s in da["subject"].values]})
+
+
+def model_rdms(model: Model, stimuli: xr.DataArray, layers: list[str], method: str = "correlation",
+               progress: bool = True) -> RDM:
+    """One RDM per layer (stacked, descriptor ``layer``), computed once and cached by content."""
+    stim_key = stimuli_hash(stimuli)
+    folder = cache_dir("results") / "rdm"
+    keys = {layer: content_key("model_rdm", __version__, model.identifier, model.weights_hash, stim_key, layer, method)
+            for layer in layers}
+    mats: dict[str, np.ndarray] = {}
+    for layer, key in keys.items():
+        path = folder / f"{key}.npy"
+        if path.is_file():
+            mats[layer] = np.load(path)
+    missing = [layer for layer in layers if layer not in mats]
+    if missing:
+        acts = extract_layers(model, stimuli, missing, progress=progress)
+        for layer in missing:
+            mats[layer] = np.asarray(rdm(acts.pop(layer), method=method).matrix, dtype=np.float64)
+            with atomic_path(folder / f"{keys[layer]}.npy") as tmp:
+                with open(tmp, "wb") as f:
+                    np.save(f, mats[layer])
+    ids = stimuli["stimulus_id"].values.astype(str)
+    return RDM(np.stack([mats[layer] for layer in layers]), ids, descriptors={"layer": list(layers)})
+
+
+@dataclass
+class RSABenchmark:
+    """A subject-level RSA benchmark (see module docstring)."""
+
+    identifier: str
+    region: str
+    load_stimuli: Callable[[], xr.DataArray]
+    load_data: Callable[[], xr.DataArray]
+    citation: str
+    description: str = ""
+    version: int = 1
+    comparison: str = "spearman"
+    rdm_method: str = "correlation"
+    data_files: dict = field(default_factory=dict)  # relative path -> sha256, for provenance
+
+    def data_rdms(self) -> RDM:
+        return data_rdm_from_xarray(self.load_data())
+
+    def __call__(self, model: Model, layer: str | None = None, n_boot: int = 1000, seed: int = 0,
+                 progress: bool = True) -> Score:
+        """Score ``model`` at ``layer`` (default: the model's committed layer for this region)."""
+        layer = layer or model.layer_for(self.region)
+        return self.score_layers(model, [layer], n_boot=n_boot, seed=seed, progress=progress)[0]
+
+    def score_layers(self, model: Model, layers: Iterable[str] | None = None, n_boot: int = 1000,
+                     seed: int = 0, progress: bool = True) -> list[Score]:
+        """One :class:`Score` per layer (default: every layer of the model) — the layer profile."""
+        layers = model.check_layers(list(layers) if layers is not None else list(model.layers))
+        stimuli = self.load_stimuli()
+        data = self.data_rdms()
+        models = model_rdms(model, stimuli, layers, self.rdm_method, progress=progress)
+        data = data.subset(models.stimulus_id)
+        has_ceiling = data.n_rdms > 1
+        boot = bootstrap_stimuli(models, data, method=self.comparison, n_boot=n_boot, seed=seed,
+                                 ceiling=has_ceiling)
+        low, high = boot.ci(0.95)
+        provenance = {
+            "neurovision": __version__, "model": model.identifier, "weights_sha256": model.weights_hash,
+            "stimuli_sha256": stimuli_hash(stimuli), "data_sha256": dict(self.data_files),
+            "benchmark_version": self.version, "rdm_method": self.rdm_method,
+            "n_subjects": int(data.n_rdms), "n_stimuli": int(data.n_conditions),
+        }
+        scores = []
+        if has_ceiling:
+            from ..rsa import noise_ceiling
+            c_low, c_up = noise_ceiling(data, method=self.comparison)
+            ceiled_low, ceiled_high = np.percentile(boot.ceiled_samples(), [2.5, 97.5], axis=0)
+        for i, layer in enumerate(layers):
+            raw = float(boot.point[i])
+            kwargs = {}
+            if has_ceiling:
+                kwargs = dict(ceiling_lower=float(c_low), ceiling_upper=float(c_up), ceiled=raw / float(c_up),
+                              ceiled_ci_low=float(ceiled_low[i]), ceiled_ci_high=float(ceiled_high[i]))
+            notes = "" if has_ceiling else (
+                "no noise ceiling: the data are a single RDM, so between-subject reliability cannot be estimated; "
+                "raw score only")
+            scores.append(Score(raw=raw, ci_low=float(low[i]), ci_high=float(high[i]), model=model.identifier,
+                                layer=layer, benchmark=self.identifier, metric=f"{self.comparison} (RDM: {self.rdm_method})",
+                                n_boot=n_boot, seed=seed, notes=notes, provenance=provenance, **kwargs))
+        return scores

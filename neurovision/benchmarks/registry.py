@@ -1,0 +1,27 @@
+"""Registry of benchmarks: a plain dict of identifiers to constructors."""
+from __future__ import annotations
+
+from typing import Callable
+
+from . import kriegeskorte2008
+
+
+class UnknownBenchmarkError(KeyError):
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+BENCHMARKS: dict[str, Callable] = {
+    "kriegeskorte2008.it_human": kriegeskorte2008.it_human,
+    "kriegeskorte2008.it_monkey": kriegeskorte2008.it_monkey,
+    "kriegeskorte2008.behaviour": kriegeskorte2008.behaviour,
+}
+
+
+def load_benchmark(name: str):
+    """Build the registered benchmark ``name``."""
+    try:
+        return BENCHMARKS[name]()
+    except KeyError:
+        raise UnknownBenchmarkError(
+            f"unknown benchmark {name!r}; known benchmarks: {', '.join(sorted(BENCHMARKS))}") from None

@@ -1,0 +1,143 @@
+"""The ``neurovision`` command: thin — parses arguments, calls the API, prints."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import __version__
+
+
+def _cmd_list(args) -> int:
+    if args.what == "models":
+        from .models.registry import MODELS
+        names = MODELS
+    elif args.what == "benchmarks":
+        from .benchmarks.registry import BENCHMARKS
+        names = BENCHMARKS
+    else:
+        from .data.registry import DATASETS
+        names = DATASETS
+    for name in sorted(names):
+        print(name)
+    return 0
+
+
+def _cmd_data(args) -> int:
+    from .data.registry import mirror_root, verify
+    print(f"mirror (NEUROVISION_DATA): {mirror_root() or 'not set'}")
+    rows = list(verify(args.datasets or None, download=args.download))
+    width = max(len(f"{d}/{p}") for d, p, _, _ in rows)
+    print(f"{'file':<{width}}  status    location")
+    for dataset, path, status, loc in rows:
+        print(f"{dataset + '/' + path:<{width}}  {status:<8}  {loc}")
+    bad = [r for r in rows if r[2] != "ok"]
+    print(f"{len(rows) - len(bad)}/{len(rows)} files ok")
+    return 1 if bad else 0
+
+
+def _cmd_score(args) -> int:
+    from . import load_benchmark, load_model
+    from .benchmarks.registry import BENCHMARKS
+    from .scores import scores_to_json
+
+    names = sorted(BENCHMARKS) if args.benchmark == "all" else [args.benchmark]
+    benchmarks = [load_benchmark(name) for name in names]  # fails fast on unknown names
+    model = load_model(args.model)
+    results = []
+    for bench in benchmarks:
+        if args.layer == "all":
+            scores = bench.score_layers(model, n_boot=args.n_boot, seed=args.seed)
+        else:
+            scores = [bench(model, layer=args.layer, n_boot=args.n_boot, seed=args.seed)]
+        results.extend(scores)
+        if len(names) == 1 and len(scores) == 1:
+            print(scores[0].summary())
+    if len(results) > 1:
+        print(f"{'benchmark':<28} {'layer':<22} {'raw':>7} {'CI low':>7} {'CI high':>7} {'ceil lo':>7} {'ceil up':>7} {'ceiled':>7}")
+        fmt = lambda v: f"{v:7.3f}" if v is not None else f"{'—':>7}"  # noqa: E731
+        for s in results:
+            print(f"{s.benchmark:<28} {s.layer:<22} {fmt(s.raw)} {fmt(s.ci_low)} {fmt(s.ci_high)} "
+                  f"{fmt(s.ceiling_lower)} {fmt(s.ceiling_upper)} {fmt(s.ceiled)}")
+    if args.json:
+        single = len(results) == 1 and args.layer != "all" and args.benchmark != "all"
+        path = scores_to_json(results[0] if single else results, args.json)
+        print(f"wrote {path}")
+    return 0
+
+
+def _cmd_figures(args) -> int:
+    from .figures import make_figures
+    for path in make_figures(Path(args.out), model=args.model, n_boot=args.n_boot, seed=args.seed):
+        print(f"wrote {path}")
+    return 0
+
+
+def _cmd_cache(args) -> int:
+    from . import cache
+    if args.action == "clear":
+        cache.clear(args.kind)
+        print(f"cleared {cache.cache_dir(args.kind)}")
+        return 0
+    info = cache.info()
+    print(f"cache: {info['root']}  (set NEUROVISION_CACHE to move it)")
+    for kind, d in info["kinds"].items():
+        print(f"  {kind:<10} {d['files']:6d} files  {d['bytes'] / 1e6:9.1f} MB")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="neurovision", description="Score models against brain and behavioural data.")
+    p.add_argument("--version", action="version", version=f"neurovision {__version__}")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    ls = sub.add_parser("list", help="list registered models, benchmarks or datasets")
+    ls.add_argument("what", choices=["models", "benchmarks", "datasets"])
+    ls.set_defaults(func=_cmd_list)
+
+    data = sub.add_parser("data", help="data files: verify presence and sha256")
+    data_sub = data.add_subparsers(dest="action", required=True)
+    verify = data_sub.add_parser("verify", help="check every registered file and print a table")
+    verify.add_argument("datasets", nargs="*", help="dataset names (default: all)")
+    verify.add_argument("--download", action="store_true", help="download files missing locally")
+    verify.set_defaults(func=_cmd_data)
+
+    sc = sub.add_parser("score", help="score MODEL on BENCHMARK (or 'all')")
+    sc.add_argument("model")
+    sc.add_argument("benchmark")
+    sc.add_argument("--layer", default=None, help="layer name, or 'all' for the per-layer profile "
+                    "(default: the model's committed layer for the benchmark's region)")
+    sc.add_argument("--json", default=None, help="write the score(s) as JSON to this path")
+    sc.add_argument("--n-boot", type=int, default=1000, help="bootstrap resamples over stimuli (default 1000)")
+    sc.add_argument("--seed", type=int, default=0)
+    sc.set_defaults(func=_cmd_score)
+
+    fig = sub.add_parser("figures", help="regenerate the figures")
+    fig.add_argument("--out", default="figures")
+    fig.add_argument("--model", default="mobilenet_v1")
+    fig.add_argument("--n-boot", type=int, default=1000)
+    fig.add_argument("--seed", type=int, default=0)
+    fig.set_defaults(func=_cmd_figures)
+
+    ca = sub.add_parser("cache", help="show or clear the cache directory")
+    ca.add_argument("action", choices=["info", "clear"])
+    ca.add_argument("--kind", default=None, help="only this sub-folder (data, weights, results)")
+    ca.set_defaults(func=_cmd_cache)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from .benchmarks.registry import UnknownBenchmarkError
+    from .data.registry import DataError
+    from .models.base import UnknownLayerError
+    from .models.registry import UnknownModelError
+    try:
+        return args.func(args)
+    except (UnknownModelError, UnknownBenchmarkError, UnknownLayerError, DataError, ValueError) as err:
+        print(f"neurovision: error: {err}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,44 @@
+"""``neurovision figures``: regenerate the figures in ``figures/`` deterministically (fixed seeds).
+
+* ``kriegeskorte2008_rdms_<model>.png`` — the model's committed IT-layer RDM beside the human IT RDM
+  (mean over 4 subjects × 2 sessions), stimuli ordered by category;
+* ``kriegeskorte2008.it_human_profile_<model>.png`` and ``kriegeskorte2008.it_monkey_profile_<model>.png``
+  — score per layer with 95% bootstrap CI, noise-ceiling band and the pixel baseline.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from .benchmarks.base import model_rdms
+from .benchmarks.registry import load_benchmark
+from .data import kriegeskorte2008 as k08
+from .models.registry import load_model
+from .plotting import plot_layer_profile, plot_rdm_pair
+from .scores import scores_to_json
+
+
+def make_figures(out: Path, model: str = "mobilenet_v1", n_boot: int = 1000, seed: int = 0) -> list[Path]:
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    net = load_model(model)
+    pixels = load_model("pixels")
+    stimuli = k08.load_stimuli()
+    written = []
+
+    layer = net.layer_for("IT")
+    model_rdm = np.asarray(model_rdms(net, stimuli, [layer]).matrix)
+    human = k08.load_human_it_rdms().mean(("subject", "session")).values
+    written.append(plot_rdm_pair(
+        model_rdm, human, stimuli["category"].values, category_names=k08.CATEGORY_ORDER,
+        titles=(f"{model} {layer}", "human IT (fMRI, 4 subjects)"),
+        suptitle="Kriegeskorte et al. 2008 — 92 images", path=out / f"kriegeskorte2008_rdms_{model}.png"))
+
+    for name in ("kriegeskorte2008.it_human", "kriegeskorte2008.it_monkey"):
+        bench = load_benchmark(name)
+        scores = bench.score_layers(net, n_boot=n_boot, seed=seed)
+        baseline = bench(pixels, n_boot=n_boot, seed=seed)
+        written.append(plot_layer_profile(scores, baseline, path=out / f"{name}_profile_{model}.png"))
+        written.append(scores_to_json(scores + [baseline], out / f"{name}_profile_{model}.json"))
+    return written

@@ -1,0 +1,98 @@
+"""Every figure, drawn from Scores and RDMs (the last stage of the data flow).
+
+RDMs are shown rank-transformed to percentiles (0 = most similar, 100 = most dissimilar), as in
+Kriegeskorte et al. (2008), with stimuli ordered by category so that categorical structure shows up
+as blocks.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Sequence
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+from scipy.spatial.distance import squareform  # noqa: E402
+from scipy.stats import rankdata  # noqa: E402
+
+from .scores import Score  # noqa: E402
+
+
+def percentile_rdm(matrix: np.ndarray) -> np.ndarray:
+    """Square RDM with its off-diagonal entries replaced by their percentile rank (0–100)."""
+    vec = squareform(np.asarray(matrix, dtype=float), checks=False)
+    ranks = (rankdata(vec) - 1) / max(len(vec) - 1, 1) * 100
+    return squareform(ranks)
+
+
+def category_order(categories: Sequence[str], order: Sequence[str] | None = None) -> np.ndarray:
+    """Stable permutation that sorts stimuli by category (in ``order`` if given)."""
+    categories = np.asarray(categories)
+    order = list(order) if order is not None else list(dict.fromkeys(categories))
+    rank = {c: i for i, c in enumerate(order)}
+    return np.argsort([rank.get(c, len(order)) for c in categories], kind="stable")
+
+
+def _category_ticks(ax, cats_sorted: np.ndarray) -> None:
+    labels, starts = np.unique(cats_sorted, return_index=True)
+    ends = [np.max(np.where(cats_sorted == lab)[0]) for lab in labels]
+    mids = [(s + e) / 2 for s, e in zip(starts, ends)]
+    ax.set_yticks(mids)
+    ax.set_yticklabels(labels, fontsize=7)
+    ax.set_xticks([])
+    for s in sorted(starts)[1:]:
+        ax.axhline(s - 0.5, color="w", lw=0.6)
+        ax.axvline(s - 0.5, color="w", lw=0.6)
+
+
+def plot_rdm_pair(model_rdm: np.ndarray, brain_rdm: np.ndarray, categories: Sequence[str],
+                  titles: tuple[str, str] = ("model", "brain"), category_names: Sequence[str] | None = None,
+                  suptitle: str = "", path: str | Path | None = None):
+    """Model RDM beside brain RDM, percentile-transformed, stimuli ordered by category."""
+    order = category_order(categories, category_names)
+    cats_sorted = np.asarray(categories)[order]
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4.6), constrained_layout=True)
+    for ax, mat, title in zip(axes, (model_rdm, brain_rdm), titles):
+        im = ax.imshow(percentile_rdm(mat)[np.ix_(order, order)], cmap="viridis", vmin=0, vmax=100)
+        ax.set_title(title, fontsize=10)
+        _category_ticks(ax, cats_sorted)
+    fig.colorbar(im, ax=axes, shrink=0.8, label="dissimilarity (percentile)")
+    if suptitle:
+        fig.suptitle(suptitle, fontsize=11)
+    return _finish(fig, path)
+
+
+def plot_layer_profile(scores: list[Score], baseline: Score | None = None, path: str | Path | None = None,
+                       title: str = ""):
+    """Raw score per layer with 95% CI, the noise-ceiling band, and a baseline (e.g. pixels) line."""
+    fig, ax = plt.subplots(figsize=(max(6, 0.45 * len(scores) + 2), 4), constrained_layout=True)
+    x = np.arange(len(scores))
+    raw = np.array([s.raw for s in scores])
+    err = np.array([[s.raw - s.ci_low for s in scores], [s.ci_high - s.raw for s in scores]])
+    first = scores[0]
+    if first.ceiling_upper is not None:
+        ax.axhspan(first.ceiling_lower, first.ceiling_upper, color="0.85", label="noise ceiling (Nili et al. 2014)")
+    ax.errorbar(x, raw, yerr=err, fmt="o-", color="C0", capsize=2, label=f"{first.model} (95% CI)")
+    if baseline is not None:
+        ax.axhline(baseline.raw, color="C3", ls="--", label=f"{baseline.model} baseline")
+        ax.axhspan(baseline.ci_low, baseline.ci_high, color="C3", alpha=0.12)
+    ax.set_xticks(x)
+    ax.set_xticklabels([s.layer for s in scores], rotation=60, ha="right", fontsize=7)
+    ax.set_ylabel(first.metric.split(" ")[0] + " with brain RDM")
+    ax.axhline(0, color="k", lw=0.5)
+    ax.set_title(title or first.benchmark, fontsize=10)
+    ax.legend(fontsize=7, loc="upper left")
+    return _finish(fig, path)
+
+
+def _finish(fig, path):
+    if path is not None:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # deterministic output: no embedded timestamps
+        fig.savefig(path, dpi=120, metadata={"Software": None} if path.suffix == ".png" else None)
+        plt.close(fig)
+        return path
+    return fig

@@ -1,0 +1,677 @@
+"""Representational dissimilarity matrices (RDMs) and their computation.
+
+An RDM summarises a representation by the dissimilarity of the activity
+patterns evoked by every pair of experimental conditions (stimuli)
+(Kriegeskorte, Mur & Bandettini 2008, *Front. Syst. Neurosci.* 2:4).
+
+:class:`RDM` holds a stack of ``k`` RDMs over the same ``n`` conditions in
+condensed form (the upper triangle, in :func:`scipy.spatial.distance.squareform`
+order, i.e. row-major over pairs ``(i, j)`` with ``i < j``).  :func:`rdm`
+computes RDMs from activity patterns.
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence
+
+import numpy as np
+from scipy.linalg import blas as _blas
+
+__all__ = ["RDM", "rdm", "noise_covariance", "n_from_pairs"]
+
+
+# ---------------------------------------------------------------------------
+# helpers: condensed <-> square
+# ---------------------------------------------------------------------------
+def n_from_pairs(n_pairs: int) -> int:
+    """Number of conditions ``n`` such that ``n * (n - 1) / 2 == n_pairs``.
+
+    Raises ValueError if ``n_pairs`` is not a triangular number.
+    """
+    n = int(round((1 + np.sqrt(1 + 8 * n_pairs)) / 2))
+    if n * (n - 1) // 2 != n_pairs:
+        raise ValueError(
+            f"length {n_pairs} is not n*(n-1)/2 for any integer n; "
+            "not a condensed RDM vector")
+    return n
+
+
+def _triu_rows(n: int):
+    """Start offsets of each row's block in the condensed vector."""
+    # row i holds pairs (i, i+1..n-1): length n-1-i
+    lengths = np.arange(n - 1, -1, -1)
+    starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+    return starts, lengths
+
+
+def _square_to_condensed(mats: np.ndarray, out: Optional[np.ndarray] = None
+                         ) -> np.ndarray:
+    """(k, n, n) -> (k, n*(n-1)/2) upper triangle in squareform order.
+
+    Row-block copies avoid materialising ``triu_indices`` (which for
+    n = 5000 would cost 200 MB of index arrays).
+    """
+    k, n, _ = mats.shape
+    p = n * (n - 1) // 2
+    if out is None:
+        out = np.empty((k, p), dtype=np.float64)
+    pos = 0
+    for i in range(n - 1):
+        m = n - 1 - i
+        out[:, pos:pos + m] = mats[:, i, i + 1:]
+        pos += m
+    return out
+
+
+def _condensed_to_square(vecs: np.ndarray) -> np.ndarray:
+    """(k, n*(n-1)/2) -> (k, n, n) symmetric with zero diagonal."""
+    k, p = vecs.shape
+    n = n_from_pairs(p)
+    out = np.zeros((k, n, n), dtype=vecs.dtype)
+    iu = np.triu_indices(n, 1)
+    out[:, iu[0], iu[1]] = vecs
+    out[:, iu[1], iu[0]] = vecs
+    return out
+
+
+def pair_indices(n: int):
+    """Row and column index (i < j) of every entry of a condensed RDM."""
+    return np.triu_indices(n, 1)
+
+
+# ---------------------------------------------------------------------------
+# RDM container
+# ---------------------------------------------------------------------------
+class RDM:
+    """A stack of ``k`` RDMs over the same ``n`` conditions.
+
+    Parameters
+    ----------
+    dissimilarities : array_like
+        One of: a square ``(n, n)`` matrix, a stack ``(k, n, n)``, a condensed
+        stack ``(k, n*(n-1)/2)`` or a single condensed vector
+        ``(n*(n-1)/2,)``.  A 2-D array whose two dimensions are equal is read
+        as a square matrix (pass ``dissimilarities[:, None]``-free condensed
+        data as a 1-D vector or a 3-D stack to avoid the ambiguity).
+        Square input must be symmetric with a zero diagonal.
+    stimulus_id : sequence of str, optional
+        Unique condition ids, length ``n``; default ``"0" .. "n-1"``.
+    descriptors : mapping str -> sequence, optional
+        Per-RDM descriptors (e.g. ``{"subject": [...], "layer": [...]}``),
+        each of length ``k``.
+
+    Raises
+    ------
+    ValueError
+        On NaN/inf values, fewer than 3 conditions, non-symmetric square
+        input or a nonzero diagonal, or mismatched ids/descriptors.
+
+    Notes
+    -----
+    Comparisons (:func:`neurovision.rsa.compare`) require identical
+    ``stimulus_id`` (same ids, same order); use :meth:`subset` to align.
+    """
+
+    __slots__ = ("_d", "_ids", "descriptors")
+
+    def __init__(self, dissimilarities, stimulus_id=None, descriptors=None,
+                 *, _validated: bool = False):
+        if _validated:
+            d = dissimilarities
+        else:
+            d = self._parse(dissimilarities)
+        n = n_from_pairs(d.shape[1])
+        if n < 3:
+            raise ValueError(f"an RDM needs at least 3 conditions, got {n}")
+        self._d = d
+        if stimulus_id is None:
+            ids = np.array([str(i) for i in range(n)])
+        else:
+            ids = np.asarray(stimulus_id).astype(str).ravel()
+            if ids.shape[0] != n:
+                raise ValueError(
+                    f"stimulus_id has {ids.shape[0]} entries but the RDM has "
+                    f"{n} conditions")
+            if not _validated and len(set(ids.tolist())) != n:
+                raise ValueError("stimulus_id entries must be unique")
+        self._ids = ids
+        k = d.shape[0]
+        desc: Dict[str, list] = {}
+        if descriptors is not None:
+            for key, val in dict(descriptors).items():
+                val = list(np.asarray(val, dtype=object).ravel()) \
+                    if not isinstance(val, (list, tuple)) else list(val)
+                if len(val) == 1 and k != 1:
+                    val = val * k
+                if len(val) != k:
+                    raise ValueError(
+                        f"descriptor {key!r} has {len(val)} entries but there "
+                        f"are {k} RDMs")
+                desc[str(key)] = val
+        self.descriptors = desc
+
+    @staticmethod
+    def _parse(x) -> np.ndarray:
+        if isinstance(x, RDM):
+            return x._d.copy()
+        a = np.asarray(x, dtype=np.float64)
+        if a.ndim == 1:
+            a = a[None, :]
+        elif a.ndim == 2 and a.shape[0] == a.shape[1]:
+            a = a[None]
+        if a.ndim == 3:
+            if a.shape[1] != a.shape[2]:
+                raise ValueError(
+                    f"3-D input must be a (k, n, n) stack, got {a.shape}")
+            if not np.all(np.isfinite(a)):
+                raise ValueError("RDM contains NaN or infinite values")
+            if np.any(np.diagonal(a, axis1=1, axis2=2) != 0):
+                raise ValueError("square RDM has a nonzero diagonal")
+            scale = max(np.max(np.abs(a)), 1e-300)
+            if not np.allclose(a, np.swapaxes(a, 1, 2), rtol=1e-10,
+                               atol=1e-12 * scale):
+                raise ValueError("square RDM is not symmetric")
+            return _square_to_condensed(a)
+        if a.ndim != 2:
+            raise ValueError(
+                f"dissimilarities must be (n,n), (k,n,n), (k,P) or (P,); got "
+                f"shape {a.shape}")
+        if not np.all(np.isfinite(a)):
+            raise ValueError("RDM contains NaN or infinite values")
+        n_from_pairs(a.shape[1])
+        return np.ascontiguousarray(a)
+
+    # -- basic properties --------------------------------------------------
+    @property
+    def dissimilarities(self) -> np.ndarray:
+        """(k, n*(n-1)/2) float64, upper triangle in ``squareform`` order."""
+        return self._d
+
+    @property
+    def stimulus_id(self) -> np.ndarray:
+        """Condition ids, array of str with length n."""
+        return self._ids
+
+    @property
+    def n_rdms(self) -> int:
+        return self._d.shape[0]
+
+    @property
+    def n_conditions(self) -> int:
+        return self._ids.shape[0]
+
+    @property
+    def n_pairs(self) -> int:
+        return self._d.shape[1]
+
+    @property
+    def matrix(self) -> np.ndarray:
+        """Square form: (n, n) if one RDM else (k, n, n)."""
+        m = _condensed_to_square(self._d)
+        return m[0] if self.n_rdms == 1 else m
+
+    def __array__(self, dtype=None, copy=None):
+        m = self.matrix
+        return m if dtype is None else m.astype(dtype)
+
+    def __len__(self) -> int:
+        return self.n_rdms
+
+    def __iter__(self):
+        for i in range(self.n_rdms):
+            yield self[i]
+
+    def __getitem__(self, idx) -> "RDM":
+        if isinstance(idx, (int, np.integer)):
+            idx = [int(idx) % self.n_rdms if idx < 0 else int(idx)]
+            if idx[0] >= self.n_rdms:
+                raise IndexError("RDM index out of range")
+        sel = np.arange(self.n_rdms)[idx]
+        sel = np.atleast_1d(sel)
+        d = self._d[sel]
+        desc = {k: [v[i] for i in sel] for k, v in self.descriptors.items()}
+        return RDM(d, self._ids, desc, _validated=True)
+
+    def __repr__(self) -> str:
+        desc = ", ".join(self.descriptors) or "none"
+        return (f"RDM(n_rdms={self.n_rdms}, n_conditions={self.n_conditions},"
+                f" descriptors: {desc})")
+
+    # -- manipulation --------------------------------------------------------
+    def subset(self, stimulus_ids: Sequence) -> "RDM":
+        """RDM restricted to, and reordered as, ``stimulus_ids``.
+
+        Raises ValueError for unknown or repeated ids or fewer than 3 ids.
+        """
+        want = np.asarray(stimulus_ids).astype(str).ravel()
+        if len(set(want.tolist())) != want.shape[0]:
+            raise ValueError("subset: stimulus ids must be unique")
+        lookup = {s: i for i, s in enumerate(self._ids.tolist())}
+        missing = [s for s in want.tolist() if s not in lookup]
+        if missing:
+            raise ValueError(f"subset: unknown stimulus ids {missing[:10]}")
+        if want.shape[0] < 3:
+            raise ValueError("subset: an RDM needs at least 3 conditions")
+        idx = np.array([lookup[s] for s in want.tolist()], dtype=np.intp)
+        return RDM(self.take(idx), want, self.descriptors, _validated=True)
+
+    def take(self, idx: np.ndarray) -> np.ndarray:
+        """Condensed (k, m*(m-1)/2) entries for condition indices ``idx``.
+
+        Repeated indices are allowed (pairs of a condition with itself give
+        0); used internally by resampling.
+        """
+        idx = np.asarray(idx, dtype=np.intp)
+        i, j = np.triu_indices(idx.shape[0], 1)
+        return self._d[:, condensed_index(idx[i], idx[j], self.n_conditions)]
+
+    def mean(self) -> "RDM":
+        """Average of the stack, an RDM with k = 1.
+
+        Descriptors that are constant over the stack are kept.
+        """
+        desc = {}
+        for k, v in self.descriptors.items():
+            if all(x == v[0] for x in v):
+                desc[k] = [v[0]]
+        return RDM(self._d.mean(axis=0, keepdims=True), self._ids, desc,
+                   _validated=True)
+
+    @staticmethod
+    def concat(rdms: Iterable["RDM"]) -> "RDM":
+        """Stack several RDM objects over the same conditions."""
+        rdms = list(rdms)
+        if not rdms:
+            raise ValueError("concat: nothing to concatenate")
+        ids = rdms[0].stimulus_id
+        for r in rdms[1:]:
+            _check_same_ids(rdms[0], r)
+        keys = set(rdms[0].descriptors)
+        for r in rdms[1:]:
+            keys &= set(r.descriptors)
+        desc = {k: sum((r.descriptors[k] for r in rdms), []) for k in keys}
+        return RDM(np.concatenate([r._d for r in rdms]), ids, desc,
+                   _validated=True)
+
+    # -- xarray ------------------------------------------------------------
+    @classmethod
+    def from_xarray(cls, da) -> "RDM":
+        """Build from a DataArray whose last two dims index conditions.
+
+        The last two dims must have equal length; condition ids come from a
+        ``stimulus_id`` coordinate on either of them (else from the index of
+        the last-but-one dim, else ``0..n-1``).  Leading dims are flattened
+        (C order) into the RDM stack and their coordinates become
+        descriptors.
+        """
+        dims = da.dims
+        if len(dims) < 2:
+            raise ValueError("from_xarray: need at least two dims")
+        d1, d2 = dims[-2], dims[-1]
+        n = da.sizes[d1]
+        if da.sizes[d2] != n:
+            raise ValueError(
+                f"from_xarray: last two dims {d1!r}, {d2!r} differ in length")
+        ids = None
+        for c in da.coords:
+            if c == "stimulus_id" or str(c).startswith("stimulus_id"):
+                cd = da.coords[c].dims
+                if len(cd) == 1 and cd[0] in (d1, d2):
+                    ids = np.asarray(da.coords[c].values).astype(str)
+                    break
+        if ids is None and d1 in da.coords:
+            ids = np.asarray(da.coords[d1].values).astype(str)
+        lead = dims[:-2]
+        vals = np.asarray(da.values, dtype=np.float64).reshape(-1, n, n)
+        k = vals.shape[0]
+        desc = {}
+        if lead:
+            shape = tuple(da.sizes[d] for d in lead)
+            grid = np.unravel_index(np.arange(k), shape)
+            for ax, dname in enumerate(lead):
+                for c in da.coords:
+                    cdims = da.coords[c].dims
+                    if cdims == (dname,):
+                        v = np.asarray(da.coords[c].values)
+                        desc[str(c)] = [v[g].item() if hasattr(v[g], "item")
+                                        else v[g] for g in grid[ax]]
+                if dname not in desc:
+                    desc[str(dname)] = list(grid[ax])
+        return cls(vals, ids, desc)
+
+    def to_xarray(self):
+        """DataArray with dims ("rdm", "stimulus_id", "stimulus_id_2")."""
+        import xarray as xr
+        m = _condensed_to_square(self._d)
+        coords: Dict[str, Any] = {
+            "stimulus_id": ("stimulus_id", self._ids),
+            "stimulus_id_2": ("stimulus_id_2", self._ids),
+        }
+        for k, v in self.descriptors.items():
+            coords[k] = ("rdm", np.asarray(v, dtype=object))
+        return xr.DataArray(m, dims=("rdm", "stimulus_id", "stimulus_id_2"),
+                            coords=coords)
+
+
+def condensed_index(i, j, n: int):
+    """Position of pair (i, j), i != j, in a condensed vector of n conditions.
+
+    Where ``i == j`` the result is meaningless; callers mask those pairs.
+    """
+    i = np.asarray(i, dtype=np.intp)
+    j = np.asarray(j, dtype=np.intp)
+    a = np.minimum(i, j)
+    b = np.maximum(i, j)
+    return a * n - a * (a + 1) // 2 + (b - a - 1)
+
+
+def _check_same_ids(a: RDM, b: RDM) -> None:
+    """ValueError unless a and b have identical stimulus ids in order."""
+    ia, ib = a.stimulus_id, b.stimulus_id
+    if ia.shape == ib.shape and np.array_equal(ia, ib):
+        return
+    sa, sb = set(ia.tolist()), set(ib.tolist())
+    if sa != sb:
+        only_a = sorted(sa - sb)[:5]
+        only_b = sorted(sb - sa)[:5]
+        raise ValueError(
+            "RDMs have different stimulus_id sets "
+            f"({len(ia)} vs {len(ib)} conditions; only in first: {only_a}, "
+            f"only in second: {only_b}); align them with RDM.subset(ids)")
+    raise ValueError(
+        "RDMs have the same stimulus ids in a different order; align them "
+        "with RDM.subset(other.stimulus_id)")
+
+
+# ---------------------------------------------------------------------------
+# computing RDMs from patterns
+# ---------------------------------------------------------------------------
+def _as_patterns(patterns, stimulus_id):
+    """Return (array, ids) from numpy or xarray input.
+
+    For a DataArray with a ``stimulus_id`` coordinate on its first dim,
+    repeated presentations of a stimulus are averaged (ids in order of
+    first appearance).
+    """
+    try:
+        import xarray as xr
+        is_xr = isinstance(patterns, xr.DataArray)
+    except ImportError:  # pragma: no cover
+        is_xr = False
+    if is_xr:
+        da = patterns
+        dim0 = da.dims[0]
+        x = np.asarray(da.values, dtype=np.float64)
+        if stimulus_id is None and "stimulus_id" in da.coords and \
+                da.coords["stimulus_id"].dims == (dim0,):
+            sid = np.asarray(da.coords["stimulus_id"].values).astype(str)
+            uniq, first, inv = np.unique(sid, return_index=True,
+                                         return_inverse=True)
+            if uniq.shape[0] != sid.shape[0]:
+                order = np.argsort(first)
+                rank = np.empty_like(order)
+                rank[order] = np.arange(order.shape[0])
+                g = rank[inv]
+                sums = np.zeros((uniq.shape[0],) + x.shape[1:])
+                np.add.at(sums, g, x)
+                cnt = np.bincount(g, minlength=uniq.shape[0])
+                x = sums / cnt.reshape((-1,) + (1,) * (x.ndim - 1))
+                sid = uniq[order]
+            stimulus_id = sid
+        return x, stimulus_id
+    return np.asarray(patterns, dtype=np.float64), stimulus_id
+
+
+def _check_patterns(x: np.ndarray, ids) -> None:
+    if x.ndim != 2:
+        raise ValueError(
+            f"patterns must be (n_conditions, n_channels), got {x.shape}")
+    if x.shape[0] < 3:
+        raise ValueError(
+            f"need at least 3 conditions to form an RDM, got {x.shape[0]}")
+    if not np.all(np.isfinite(x)):
+        bad = np.nonzero(~np.all(np.isfinite(x), axis=1))[0]
+        raise ValueError(
+            f"patterns contain NaN/inf for conditions {_name(bad, ids)}")
+
+
+def _name(idx, ids):
+    idx = list(np.asarray(idx).ravel()[:10])
+    if ids is None:
+        return [str(i) for i in idx]
+    ids = np.asarray(ids).astype(str)
+    return [ids[i] for i in idx]
+
+
+def _gram_condensed(z: np.ndarray, dtype) -> np.ndarray:
+    """Condensed upper triangle of z @ z.T, via a symmetric rank-k update.
+
+    ``syrk`` does half the flops of a GEMM.  ``dtype`` float32 uses single
+    precision BLAS (about 1e-7 relative error).
+    """
+    n = z.shape[0]
+    if dtype == np.float32:
+        zz = np.asarray(z, dtype=np.float32, order="C")
+        # C-order z (n, c) is the Fortran-order matrix z.T (c, n), so
+        # trans=1 yields z @ z.T without a copy.
+        g = _blas.ssyrk(1.0, zz.T, trans=1, lower=1)
+    else:
+        zz = np.asarray(z, dtype=np.float64, order="C")
+        g = _blas.dsyrk(1.0, zz.T, trans=1, lower=1)
+    # g (Fortran order) has its lower triangle filled, so the C-contiguous
+    # g.T has the upper triangle filled: row i of the condensed vector is the
+    # contiguous slice g.T[i, i+1:].
+    gt = g.T
+    out = np.empty(n * (n - 1) // 2, dtype=np.float64)
+    pos = 0
+    for i in range(n - 1):
+        m = n - 1 - i
+        out[pos:pos + m] = gt[i, i + 1:]
+        pos += m
+    return out
+
+
+def _rdm_correlation(x, ids, dtype=np.float64, **_):
+    """1 - Pearson correlation between condition patterns (Kriegeskorte 2008)."""
+    xc = x - x.mean(axis=1, keepdims=True)
+    norm = np.sqrt(np.einsum("ij,ij->i", xc, xc))
+    scale = np.abs(x).max(axis=1) if x.size else norm
+    const = norm <= 1e-12 * np.maximum(scale, 1e-300)
+    if np.any(const):
+        raise ValueError(
+            "correlation distance undefined for constant patterns of "
+            f"conditions {_name(np.nonzero(const)[0], ids)}")
+    xc /= norm[:, None]
+    g = _gram_condensed(xc, dtype)
+    np.subtract(1.0, g, out=g)
+    return g
+
+
+def _rdm_cosine(x, ids, dtype=np.float64, **_):
+    """1 - cosine similarity between condition patterns."""
+    norm = np.sqrt(np.einsum("ij,ij->i", x, x))
+    zero = norm == 0
+    if np.any(zero):
+        raise ValueError(
+            "cosine distance undefined for all-zero patterns of conditions "
+            f"{_name(np.nonzero(zero)[0], ids)}")
+    g = _gram_condensed(x / norm[:, None], dtype)
+    np.subtract(1.0, g, out=g)
+    return g
+
+
+def _rdm_euclidean(x, ids, dtype=np.float64, normalize=True, **_):
+    """Squared Euclidean distance, divided by n_channels if ``normalize``.
+
+    ``normalize=True`` matches rsatoolbox's 'euclidean' RDM.
+    """
+    sq = np.einsum("ij,ij->i", x, x)
+    g = _gram_condensed(x, dtype)
+    i, j = np.triu_indices(x.shape[0], 1)
+    d = sq[i] + sq[j] - 2.0 * g
+    np.maximum(d, 0.0, out=d)
+    if normalize:
+        d /= x.shape[1]
+    return d
+
+
+def noise_covariance(residuals: np.ndarray, dof: Optional[int] = None,
+                     shrinkage: str = "diag") -> np.ndarray:
+    """Shrinkage estimate of the noise covariance over channels.
+
+    ``residuals`` is (n_obs, n_channels), assumed zero-mean per channel.
+    ``shrinkage="diag"`` shrinks the sample covariance toward its diagonal
+    with the analytic optimal intensity of Schäfer & Strimmer (2005) (a
+    Ledoit-Wolf-type estimator applied to the correlation matrix), as used
+    for crossnobis RDMs by Walther et al. (2016, NeuroImage 137:188).
+    ``shrinkage="eye"`` shrinks toward a scaled identity (Ledoit & Wolf
+    2004); ``"none"`` returns the sample covariance.
+
+    Returns (n_channels, n_channels).
+    """
+    r = np.asarray(residuals, dtype=np.float64)
+    r = r - r.mean(axis=0, keepdims=True)
+    n_obs, n_ch = r.shape
+    if dof is None:
+        dof = n_obs - 1
+    xtx = r.T @ r
+    if shrinkage == "none":
+        return xtx / dof
+    if shrinkage == "diag":
+        s = xtx / dof
+        var = np.diag(s).copy()
+        if np.any(var <= 0):
+            raise ValueError("noise_covariance: a channel has zero variance")
+        std = np.sqrt(var)
+        r2 = r * r
+        s2 = r2.T @ r2  # sum over obs of x_i^2 x_j^2
+        inv_std = 1.0 / std
+        s_mean = xtx * inv_std[None, :] * inv_std[:, None] / (n_obs - 1)
+        s2_mean = s2 * (inv_std ** 2)[None, :] * (inv_std ** 2)[:, None] \
+            / (n_obs - 1)
+        var_hat = n_obs / dof ** 2 * (s2_mean - s_mean ** 2)
+        off = ~np.eye(n_ch, dtype=bool)
+        lam = np.sum(var_hat[off]) / np.sum(s_mean[off] ** 2)
+        lam = min(max(lam, 0.0), 1.0)
+        out = s * (1.0 - lam)
+        np.fill_diagonal(out, var)
+        return out
+    if shrinkage == "eye":
+        s = xtx / n_obs
+        r2 = r * r
+        b2 = np.sum((r2.T @ r2) / n_obs - s * s) / n_obs
+        m = np.trace(s) / n_ch
+        d2 = np.sum((s - m * np.eye(n_ch)) ** 2)
+        b2 = min(d2, b2)
+        out = (b2 / d2) * m * np.eye(n_ch) + ((d2 - b2) / d2) * s
+        return out * n_obs / dof
+    raise ValueError(f"unknown shrinkage {shrinkage!r}; use diag, eye, none")
+
+
+def _rdm_crossnobis(x, ids, dtype=np.float64, noise=None, shrinkage="diag",
+                    **_):
+    """Crossnobis (cross-validated Mahalanobis) distance, Walther et al. 2016.
+
+    ``x`` is (n_partitions, n_conditions, n_channels).  With difference
+    vectors d_ij^(p) = x[p, i] - x[p, j], the distance is the mean over
+    pairs of different partitions p != q of d^(p)^T Sigma^-1 d^(q) /
+    n_channels.  Sigma is ``noise`` (a covariance matrix) if given, else a
+    shrinkage estimate (:func:`noise_covariance`) from the residuals of each
+    partition's patterns around the per-condition mean, with
+    dof = n_conditions * (n_partitions - 1).
+    """
+    n_part, n_cond, n_ch = x.shape
+    if n_part < 2:
+        raise ValueError("crossnobis needs at least 2 partitions")
+    if noise is None:
+        res = (x - x.mean(axis=0, keepdims=True)).reshape(-1, n_ch)
+        noise = noise_covariance(res, dof=n_cond * (n_part - 1),
+                                 shrinkage=shrinkage)
+    noise = np.asarray(noise, dtype=np.float64)
+    if noise.shape != (n_ch, n_ch):
+        raise ValueError(f"noise must be ({n_ch}, {n_ch}), got {noise.shape}")
+    # whiten: Sigma^-1 = L^-T L^-1 with Sigma = L L^T
+    from scipy.linalg import cholesky, solve_triangular
+    lo = cholesky(noise, lower=True)
+    w = solve_triangular(lo, x.reshape(-1, n_ch).T, lower=True).T
+    w = w.reshape(n_part, n_cond, n_ch)
+    # sum over p != q of a_p^T b_q = (sum_p a_p)^T (sum_q b_q) - sum_p a_p^T b_p
+    tot = w.sum(axis=0)
+    k_all = tot @ tot.T
+    k_same = np.einsum("pic,pjc->ij", w, w)
+    k = (k_all - k_same) / (n_part * (n_part - 1))
+    dg = np.diag(k)
+    i, j = np.triu_indices(n_cond, 1)
+    return (dg[i] + dg[j] - k[i, j] - k[j, i]) / n_ch
+
+
+_RDM_METHODS = {
+    "correlation": _rdm_correlation,
+    "euclidean": _rdm_euclidean,
+    "cosine": _rdm_cosine,
+    "crossnobis": _rdm_crossnobis,
+}
+
+
+def rdm(patterns, method: str = "correlation", stimulus_id=None, *,
+        dtype=np.float64, normalize: bool = True, noise=None,
+        shrinkage: str = "diag", descriptors=None) -> RDM:
+    """Compute an RDM from activity patterns (Kriegeskorte et al. 2008).
+
+    Parameters
+    ----------
+    patterns : ndarray or xarray.DataArray
+        ``(n_conditions, n_channels)``; a DataArray with dims
+        ``(presentation, neuroid)`` takes its condition ids from a
+        ``stimulus_id`` coordinate (repeats are averaged).  For
+        ``"crossnobis"``: ``(n_partitions, n_conditions, n_channels)`` (or a
+        DataArray whose first dim is the partition dim).
+    method : {"correlation", "euclidean", "cosine", "crossnobis"}
+        correlation: 1 - Pearson r; euclidean: squared Euclidean distance
+        (divided by n_channels when ``normalize``, as rsatoolbox does);
+        cosine: 1 - cosine similarity; crossnobis: see Walther et al. 2016.
+    dtype : np.float64 or np.float32
+        Precision of the Gram matrix product.  float32 is ~2x faster and
+        accurate to ~1e-7.
+    noise : ndarray, optional
+        Noise covariance (n_channels, n_channels) for crossnobis.
+
+    Returns
+    -------
+    RDM with one dissimilarity vector.
+    """
+    try:
+        fn = _RDM_METHODS[method]
+    except KeyError:
+        raise ValueError(f"unknown RDM method {method!r}; choose from "
+                         f"{sorted(_RDM_METHODS)}") from None
+    dtype = np.dtype(dtype).type
+    if method == "crossnobis":
+        x, stimulus_id = _crossnobis_input(patterns, stimulus_id)
+        if not np.all(np.isfinite(x)):
+            raise ValueError("patterns contain NaN/inf")
+        if x.shape[1] < 3:
+            raise ValueError("need at least 3 conditions to form an RDM")
+        d = fn(x, stimulus_id, noise=noise, shrinkage=shrinkage)
+    else:
+        x, stimulus_id = _as_patterns(patterns, stimulus_id)
+        _check_patterns(x, stimulus_id)
+        d = fn(x, stimulus_id, dtype=dtype, normalize=normalize)
+    return RDM(d.reshape(1, -1), stimulus_id, descriptors)
+
+
+def _crossnobis_input(patterns, stimulus_id):
+    try:
+        import xarray as xr
+        if isinstance(patterns, xr.DataArray):
+            da = patterns
+            if stimulus_id is None and "stimulus_id" in da.coords:
+                stimulus_id = np.asarray(da.coords["stimulus_id"].values)
+            patterns = da.values
+    except ImportError:  # pragma: no cover
+        pass
+    x = np.asarray(patterns, dtype=np.float64)
+    if x.ndim != 3:
+        raise ValueError(
+            "crossnobis needs patterns (n_partitions, n_conditions, "
+            f"n_channels), got shape {x.shape}")
+    return x, stimulus_id

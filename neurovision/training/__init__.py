@@ -1,0 +1,1 @@
+"""Training utilities (weight decay as a Gaussian prior, …)."""

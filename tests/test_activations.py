@@ -1,0 +1,77 @@
+"""Activation extraction: hooks by layer name, batching invariance, xarray layout, clear errors."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from neurovision.activations import extract, extract_layers
+from neurovision.models.base import Model, UnknownLayerError
+from neurovision.models.pixels import build as build_pixels
+from neurovision.models.pixels import preprocess as pixels_preprocess
+from neurovision.stimuli.images import stimulus_set
+
+
+@pytest.fixture
+def stimuli():
+    rng = np.random.default_rng(0)
+    return stimulus_set(rng.integers(0, 256, (10, 40, 30, 3), dtype=np.uint8),
+                        [f"s{i}" for i in range(10)], category=np.array(list("ab" * 5)))
+
+
+class Tiny(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        torch.manual_seed(0)
+        self.conv = torch.nn.Conv2d(3, 4, 3, padding=1)
+        self.relu = torch.nn.ReLU()
+        self.pool = torch.nn.AdaptiveAvgPool2d(2)
+
+    def forward(self, x):
+        return self.pool(self.relu(self.conv(x)))
+
+
+def tiny_model():
+    return Model("tiny", Tiny(), pixels_preprocess, ["conv", "relu", "pool"])
+
+
+def test_pixels_layer_is_the_preprocessed_image(stimuli):
+    acts = extract_layers(build_pixels(), stimuli, progress=False)["pixels"]
+    assert acts.dims == ("presentation", "neuroid")
+    expected = pixels_preprocess(stimuli.values).flatten(1).numpy()
+    np.testing.assert_array_equal(acts.values, expected)
+    assert list(acts["stimulus_id"].values) == [f"s{i}" for i in range(10)]
+    assert list(acts["category"].values) == list("ab" * 5)
+
+
+def test_hooks_record_named_layers_and_batching_does_not_matter(stimuli):
+    model = tiny_model()
+    a = extract_layers(model, stimuli, ["conv", "pool"], batch_size=3, progress=False)
+    b = extract_layers(model, stimuli, ["conv", "pool"], batch_size=10, progress=False)
+    assert a["conv"].shape == (10, 4 * 64 * 64) and a["pool"].shape == (10, 16)
+    np.testing.assert_allclose(a["conv"].values, b["conv"].values, rtol=1e-5, atol=1e-6)
+    x = pixels_preprocess(stimuli.values)
+    with torch.no_grad():
+        direct = model.network.pool(model.network.relu(model.network.conv(x))).flatten(1).numpy()
+    np.testing.assert_allclose(a["pool"].values, direct, rtol=1e-5, atol=1e-6)
+    assert a["pool"].attrs["layer"] == "pool" and a["pool"].attrs["model"] == "tiny"
+
+
+def test_extract_concatenates_with_layer_coordinate(stimuli):
+    merged = extract(tiny_model(), stimuli, ["relu", "pool"], progress=False)
+    assert merged.sizes["neuroid"] == 4 * 64 * 64 + 16
+    assert set(np.unique(merged["layer"].values)) == {"relu", "pool"}
+
+
+def test_unknown_layer_lists_known_ones(stimuli):
+    with pytest.raises(UnknownLayerError, match="no layer.*'nope'.*known layers: conv, relu, pool"):
+        extract_layers(tiny_model(), stimuli, ["nope"], progress=False)
+
+
+def test_bad_images_rejected():
+    with pytest.raises(ValueError, match="uint8"):
+        pixels_preprocess(np.zeros((2, 8, 8, 3), dtype=np.float32))
+    with pytest.raises(ValueError, match="shape"):
+        pixels_preprocess(np.zeros((2, 8, 8, 4), dtype=np.uint8))
+    with pytest.raises(ValueError, match="one stimulus_id per image"):
+        stimulus_set(np.zeros((2, 8, 8, 3), dtype=np.uint8), ["a"])
