@@ -128,13 +128,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    from .benchmarks.registry import UnknownBenchmarkError
-    from .data.registry import DataError
-    from .models.base import UnknownLayerError
-    from .models.registry import UnknownModelError
+    from .errors import NeurovisionError
     try:
         return args.func(args)
-    except (UnknownModelError, UnknownBenchmarkError, UnknownLayerError, DataError, ValueError) as err:
+    except (NeurovisionError, ValueError) as err:
         print(f"neurovision: error: {err}", file=sys.stderr)
         return 2
 

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from typing import Callable
 
+from ..errors import UnknownNameError
+
 from . import kriegeskorte2008
 
 
-class UnknownBenchmarkError(KeyError):
-    def __str__(self) -> str:
-        return str(self.args[0])
+class UnknownBenchmarkError(UnknownNameError):
+    """A benchmark identifier that is not registered."""
 
 
 BENCHMARKS: dict[str, Callable] = {

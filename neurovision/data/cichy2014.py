@@ -150,7 +150,8 @@ def load_fmri_rdms(region: str) -> xr.DataArray:
     ``region``: ``"EVC"`` (early visual cortex) or ``"IT"`` (inferior temporal cortex), case-insensitive.
     Returns float64 DataArray (15, 92, 92), dims ``(subject, stimulus_id, stimulus_id_2)``, values
     1 - Pearson r between voxel response patterns (dimensionless, 0..2). Read from ``target_fmri.mat``
-    (MATLAB v7.3/HDF5, stored (92, 92, 15), transposed here). Raises ValueError naming the file if the RDMs
+    (MATLAB v7.3/HDF5, stored (92, 92, 15), transposed here; values as stored, symmetric to within
+    2.2e-16). Raises ValueError naming the file if the RDMs
     are not finite, symmetric and zero on the diagonal.
     """
     import h5py

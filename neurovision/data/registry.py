@@ -19,12 +19,13 @@ from pathlib import Path
 from urllib.parse import quote
 
 from ..cache import cache_dir, file_sha256
+from ..errors import NeurovisionError, UnknownNameError
 from ._sha256 import SHA256
 
 MIRROR_ENV = "NEUROVISION_DATA"
 
 
-class DataError(RuntimeError):
+class DataError(NeurovisionError, RuntimeError):
     """Base class of data problems."""
 
 
@@ -36,11 +37,8 @@ class DataIntegrityError(DataError):
     """A file's bytes do not hash to the registered sha256 (corrupt, truncated, or a different file)."""
 
 
-class UnknownDatasetError(DataError, KeyError):
+class UnknownDatasetError(DataError, UnknownNameError):
     """A dataset or file name that is not registered."""
-
-    def __str__(self) -> str:  # KeyError quotes its message; keep it readable
-        return str(self.args[0])
 
 
 @dataclass(frozen=True)

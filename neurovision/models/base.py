@@ -21,6 +21,8 @@ from typing import Callable
 import numpy as np
 import torch
 
+from ..errors import UnknownNameError
+
 
 def state_dict_hash(module: torch.nn.Module) -> str:
     """sha256 (hex) over the names, shapes, dtypes and bytes of a module's state dict."""
@@ -33,11 +35,8 @@ def state_dict_hash(module: torch.nn.Module) -> str:
     return h.hexdigest()
 
 
-class UnknownLayerError(KeyError):
-    """A layer name the model does not have."""
-
-    def __str__(self) -> str:
-        return str(self.args[0])
+class UnknownLayerError(UnknownNameError):
+    """A layer (or region) name the model does not have."""
 
 
 @dataclass

@@ -6,17 +6,22 @@ from __future__ import annotations
 
 from typing import Callable
 
+from ..errors import UnknownNameError
 from .base import Model
 
 
-class UnknownModelError(KeyError):
-    def __str__(self) -> str:
-        return str(self.args[0])
+class UnknownModelError(UnknownNameError):
+    """A model name that is not registered."""
 
 
 def _mobilenet_v1() -> Model:
     from .mobilenet_v1 import build
     return build(pretrained=True)
+
+
+def _mobilenet_v1_untrained() -> Model:
+    from .mobilenet_v1 import build
+    return build(pretrained=False)
 
 
 def _pixels() -> Model:
@@ -26,6 +31,7 @@ def _pixels() -> Model:
 
 MODELS: dict[str, Callable[[], Model]] = {
     "mobilenet_v1": _mobilenet_v1,
+    "mobilenet_v1_untrained": _mobilenet_v1_untrained,
     "pixels": _pixels,
 }
 

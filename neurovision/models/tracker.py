@@ -1,0 +1,221 @@
+"""The dorsal-stream tracker: a small convolutional front end feeding a GRU, with linear readouts.
+
+Architecture (:class:`TrackerNet`, input ``(batch, time, height, width)`` floats in [0, 1], default 32 × 32 px):
+
+* ``encoder`` — 3 convolutions with ReLU, applied to every frame independently:
+  ``encoder.0`` 1→16 channels, 5×5, stride 2 (32→16 px); ``encoder.2`` 16→32, 3×3, stride 2 (16→8 px);
+  ``encoder.4`` 32→32, 3×3, stride 1 (8 px). Output ``(batch*time, 32, 8, 8)``.
+* ``embed`` — flatten + linear (2048→160) + ReLU, per frame.
+* ``core`` — a GRU (160→128 units) over time; ``core_output`` (an Identity) exposes the hidden state at every
+  time step, ``(batch, time, 128)``, for forward hooks / RSA (the latent-variable analysis of Rajalingham,
+  Sohn & Jazayeri 2022 asks whether position is represented while the target is occluded).
+* readouts (linear, from the hidden state at each step): ``readout_position`` — the target's position
+  (x, y) in normalised frame units; ``readout_visibility`` — logit that the target is visible;
+  ``readout_flash`` — position of the most recent flash; ``readout_flash_present`` — logit that a flash was
+  seen in the last few frames.
+
+About 0.45 M parameters. ``forward`` is plain (no device moves, no bookkeeping); the input delay Δ of the
+latency-compensation task is applied on the data side (:func:`neurovision.stimuli.motion.delay_video`) by
+:meth:`TrackerModel.run`.
+
+Normalised position units: ``u = (px - (size - 1) / 2) / (size / 2)``; :meth:`TrackerModel.run` converts to
+pixels and degrees (deg from the frame centre, y downwards, as in :mod:`neurovision.stimuli.motion`).
+
+Checkpoints: ``neurovision/models/checkpoints/tracker_delay50.pt`` (trained with a 50-ms input delay and the
+target "position now": latency compensation) and ``tracker_delay50_control.pt`` (same delay, target =
+delayed position: the uncompensated control). Each has a JSON beside it with the exact command, seed and
+sha256 (see :mod:`neurovision.training.tracker`).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+
+from ..cache import file_sha256
+from ..stimuli.motion import delay_video, px_to_deg
+from .base import Model
+
+CHECKPOINT_DIR = Path(__file__).parent / "checkpoints"
+DEFAULT_CHECKPOINT = CHECKPOINT_DIR / "tracker_delay50.pt"
+CONTROL_CHECKPOINT = CHECKPOINT_DIR / "tracker_delay50_control.pt"
+
+LAYERS = ["encoder.0", "encoder.2", "encoder.4", "embed", "core_output", "readout_position", "readout_visibility",
+          "readout_flash", "readout_flash_present"]
+
+
+class TrackerNet(nn.Module):
+    """Conv encoder (3 layers, first stride 2) → GRU → linear readouts; see the module docstring.
+
+    ``forward(video)`` takes ``(B, T, H, W)`` float and returns a dict of tensors: ``position`` ``(B, T, 2)``
+    (normalised units), ``visibility_logit`` ``(B, T)``, ``flash`` ``(B, T, 2)`` (normalised units),
+    ``flash_present_logit`` ``(B, T)`` and ``hidden`` ``(B, T, hidden)``.
+    """
+
+    def __init__(self, height: int = 32, width: int = 32, channels=(16, 32, 32), embed: int = 160, hidden: int = 128):
+        super().__init__()
+        c1, c2, c3 = channels
+        self.height, self.width = height, width
+        self.encoder = nn.Sequential(
+            nn.Conv2d(1, c1, 5, stride=2, padding=2), nn.ReLU(),
+            nn.Conv2d(c1, c2, 3, stride=2, padding=1), nn.ReLU(),
+            nn.Conv2d(c2, c3, 3, stride=1, padding=1), nn.ReLU(),
+        )
+        h, w = (height + 3) // 4, (width + 3) // 4
+        self.embed = nn.Sequential(nn.Flatten(), nn.Linear(c3 * h * w, embed), nn.ReLU())
+        self.core = nn.GRU(embed, hidden, batch_first=True)
+        self.core_output = nn.Identity()
+        self.readout_position = nn.Linear(hidden, 2)
+        self.readout_visibility = nn.Linear(hidden, 1)
+        self.readout_flash = nn.Linear(hidden, 2)
+        self.readout_flash_present = nn.Linear(hidden, 1)
+
+    def forward(self, video: torch.Tensor) -> dict:
+        B, T, H, W = video.shape
+        f = self.encoder(video.reshape(B * T, 1, H, W))
+        e = self.embed(f).reshape(B, T, -1)
+        h, _ = self.core(e)
+        h = self.core_output(h)
+        return {
+            "position": self.readout_position(h),
+            "visibility_logit": self.readout_visibility(h).squeeze(-1),
+            "flash": self.readout_flash(h),
+            "flash_present_logit": self.readout_flash_present(h).squeeze(-1),
+            "hidden": h,
+        }
+
+
+def norm_to_px(u, size_hw) -> np.ndarray:
+    """Normalised units ``(..., 2)`` → px (column, row) for a frame of ``size_hw = (height, width)``."""
+    h, w = size_hw
+    u = np.asarray(u, np.float64)
+    return u * np.array([w / 2, h / 2]) + np.array([(w - 1) / 2, (h - 1) / 2])
+
+
+def px_to_norm(px, size_hw) -> np.ndarray:
+    """px (column, row) ``(..., 2)`` → normalised units (inverse of :func:`norm_to_px`)."""
+    h, w = size_hw
+    px = np.asarray(px, np.float64)
+    return (px - np.array([(w - 1) / 2, (h - 1) / 2])) / np.array([w / 2, h / 2])
+
+
+def _preprocess_video(video) -> torch.Tensor:
+    """Video ``(T, H, W)`` or ``(B, T, H, W)``, float in [0, 1] or uint8 → float32 tensor ``(B, T, H, W)``."""
+    v = np.asarray(video)
+    if v.dtype == np.uint8:
+        v = v.astype(np.float32) / 255.0
+    if v.ndim == 3:
+        v = v[None]
+    if v.ndim != 4:
+        raise ValueError(f"video must be (time, height, width) or (batch, time, height, width); got {v.shape}")
+    return torch.from_numpy(np.ascontiguousarray(v, dtype=np.float32))
+
+
+@dataclass
+class TrackerModel(Model):
+    """A :class:`~neurovision.models.base.Model` for videos, plus the tracker's commitments.
+
+    ``ms_per_frame`` (ms) and ``px_per_deg`` fix how stimuli in physical units are shown to it;
+    ``delay_frames`` is the input delay Δ it was trained with; ``target`` is ``"now"`` (latency compensation)
+    or ``"delayed"`` (uncompensated control).
+    """
+
+    height: int = 32
+    width: int = 32
+    ms_per_frame: float = 10.0
+    px_per_deg: float = 1.0
+    delay_frames: int = 5
+    target: str = "now"
+    checkpoint_path: str | None = None
+    checkpoint_sha256: str | None = None
+
+    @property
+    def delay_ms(self) -> float:
+        return self.delay_frames * self.ms_per_frame
+
+    def run(self, video, delay_frames: int | None = None, batch_size: int = 64) -> dict:
+        """Run the tracker on ``video`` ``(T, H, W)`` or ``(B, T, H, W)`` (float in [0, 1] or uint8).
+
+        The input delay (default: the trained ``delay_frames``) is applied here, on the data side. Returns numpy
+        arrays indexed by network time (frame ``t`` of the output saw input frame ``t - delay``):
+        ``position_px``/``position_deg`` ``(B, T, 2)``, ``visible_prob`` ``(B, T)``, ``flash_px``/``flash_deg``
+        ``(B, T, 2)``, ``flash_present_prob`` ``(B, T)``, ``hidden`` ``(B, T, n_hidden)``; the batch axis is
+        dropped for a single ``(T, H, W)`` video.
+        """
+        single = np.asarray(video).ndim == 3
+        x = self.preprocess(video)
+        if tuple(x.shape[-2:]) != (self.height, self.width):
+            raise ValueError(f"video frames must be {self.height}x{self.width} px for {self.identifier}; "
+                             f"got {tuple(x.shape[-2:])}")
+        d = self.delay_frames if delay_frames is None else delay_frames
+        x = torch.from_numpy(delay_video(x.numpy(), d))
+        outs = []
+        self.network.eval()
+        with torch.no_grad():
+            for i in range(0, x.shape[0], batch_size):
+                outs.append({k: v.numpy() for k, v in self.network(x[i:i + batch_size]).items()})
+        o = {k: np.concatenate([b[k] for b in outs]) for k in outs[0]}
+        hw = (self.height, self.width)
+        pos_px = norm_to_px(o["position"], hw)
+        fl_px = norm_to_px(o["flash"], hw)
+        res = {
+            "position_px": pos_px,
+            "position_deg": px_to_deg(pos_px, self.height, self.width, self.px_per_deg),
+            "visible_prob": 1 / (1 + np.exp(-o["visibility_logit"])),
+            "flash_px": fl_px,
+            "flash_deg": px_to_deg(fl_px, self.height, self.width, self.px_per_deg),
+            "flash_present_prob": 1 / (1 + np.exp(-o["flash_present_logit"])),
+            "hidden": o["hidden"],
+        }
+        return {k: v[0] for k, v in res.items()} if single else res
+
+
+def make_model(network: TrackerNet, *, identifier: str = "tracker", ms_per_frame: float = 10.0,
+               px_per_deg: float = 1.0, delay_frames: int = 5, target: str = "now",
+               checkpoint_path=None, checkpoint_sha256=None, description: str = "") -> TrackerModel:
+    """Wrap a :class:`TrackerNet` with its commitments as a :class:`TrackerModel`."""
+    if target not in ("now", "delayed"):
+        raise ValueError(f"target must be 'now' or 'delayed'; got {target!r}")
+    return TrackerModel(
+        identifier=identifier, network=network, preprocess=_preprocess_video, layers=list(LAYERS),
+        region_layer_map={"dorsal": "core_output"}, visual_degrees=network.width / px_per_deg,
+        description=description or "conv encoder -> GRU tracker (issue 6)", height=network.height,
+        width=network.width, ms_per_frame=ms_per_frame, px_per_deg=px_per_deg, delay_frames=delay_frames,
+        target=target, checkpoint_path=None if checkpoint_path is None else str(checkpoint_path),
+        checkpoint_sha256=checkpoint_sha256,
+    )
+
+
+def load_checkpoint(path, identifier: str | None = None) -> TrackerModel:
+    """Load a tracker checkpoint written by :mod:`neurovision.training.tracker` (weights + config)."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"tracker checkpoint {path} not found; train one with "
+                                f"`python -m neurovision.training.tracker --out {path}` (see its JSON for the "
+                                f"command that produced the committed checkpoint)")
+    blob = torch.load(path, map_location="cpu", weights_only=True)
+    cfg = blob["config"]
+    net = TrackerNet(height=cfg["height"], width=cfg["width"], channels=tuple(cfg["channels"]),
+                     embed=cfg["embed"], hidden=cfg["hidden"])
+    net.load_state_dict(blob["state_dict"])
+    return make_model(net, identifier=identifier or path.stem, ms_per_frame=cfg["ms_per_frame"],
+                      px_per_deg=cfg["px_per_deg"], delay_frames=cfg["delay_frames"], target=cfg["target"],
+                      checkpoint_path=path, checkpoint_sha256=file_sha256(path),
+                      description=f"tracker trained on task {cfg['task']!r} (delay {cfg['delay_frames']} frames)")
+
+
+def build(checkpoint: str | Path | None = DEFAULT_CHECKPOINT, pretrained: bool = True) -> TrackerModel:
+    """The registered tracker: the committed latency-compensation checkpoint (50 ms delay), or an untrained
+    network with the default commitments when ``pretrained=False``."""
+    if not pretrained or checkpoint is None:
+        torch.manual_seed(0)
+        return make_model(TrackerNet(), identifier="tracker_untrained")
+    return load_checkpoint(checkpoint, identifier="tracker")
+
+
+def build_control() -> TrackerModel:
+    """The uncompensated control (same delay, trained to report the delayed position)."""
+    return load_checkpoint(CONTROL_CHECKPOINT, identifier="tracker_control")

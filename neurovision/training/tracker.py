@@ -1,0 +1,369 @@
+"""Training and evaluation of the dorsal tracker (:mod:`neurovision.models.tracker`) on three tasks.
+
+Tasks (``TrainConfig.task``), all trained on random scenes from :func:`neurovision.stimuli.motion.random_scenes`
+(bouncing / circular / sinusoidal targets, randomly placed occluders, ring flashes — many near the path):
+
+* ``tracking`` — no occluders, no delay; loss on the position now (visible frames).
+* ``occlusion`` — occluders, no delay; loss on the *true* path on every frame, hidden frames included.
+* ``compensated`` — occluders and an input delay Δ (``delay_ms``); the input frame at network time ``t`` is the
+  video frame ``t - Δ`` and the position target is the true position *now* (frame ``t``): the network must
+  extrapolate by Δ (latency compensation, the account of the flash-lag effect by Nijhawan 1994).
+* ``control`` — same delayed input, but the target is the delayed position (frame ``t - Δ``): the
+  uncompensated control, which should show ≈ 0 ms flash-lag.
+
+Other readouts, trained in every task: visibility of the target (now, or delayed for ``control``) and the
+position of the most recent flash, reported from when it reaches the network until ``flash_hold_frames``
+after it disappears (flashes are never extrapolated: their onset is unpredictable).
+
+Loss = mean squared position error in px² (frames from ``delay + warmup_frames`` on) + flash-position
+squared error in px² (frames where a flash is reported) + binary cross-entropy of visibility and
+flash-presence. Adam, cosine learning-rate decay, gradient clipping at norm 1.
+
+Determinism and resuming: the training batch of step ``s`` is drawn from
+``numpy.random.default_rng([seed, s])`` and the weights are initialised from ``torch.manual_seed(seed)``, so a
+run killed and resumed from its state file (``<out>.state.pt``, written every ``checkpoint_every`` steps with
+the optimiser and scheduler) sees exactly the same batches. The final checkpoint (weights + config, no
+optimiser, a few MB) is written atomically with a JSON beside it holding the command, config, seed, training
+time, final metrics and the checkpoint's sha256.
+
+Command line::
+
+    python -m neurovision.training.tracker --task compensated --delay-ms 50 --steps 1500 --seed 0 \\
+        --out neurovision/models/checkpoints/tracker_delay50.pt
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+import xarray as xr
+from torch import nn
+from tqdm.auto import tqdm
+
+from ..cache import atomic_path, file_sha256, write_json_atomic
+from ..models.tracker import TrackerModel, TrackerNet, make_model, px_to_norm
+from ..stimuli.motion import delay_frames_from_ms, delay_video, random_scenes
+
+TASKS = ("tracking", "occlusion", "compensated", "control")
+
+
+@dataclass
+class TrainConfig:
+    """Everything that determines a training run (saved into the checkpoint and its JSON)."""
+
+    task: str = "compensated"
+    delay_ms: float = 50.0
+    steps: int = 1500
+    batch: int = 32
+    n_frames: int = 80
+    lr: float = 2e-3
+    seed: int = 0
+    height: int = 32
+    width: int = 32
+    ms_per_frame: float = 10.0
+    px_per_deg: float = 1.0
+    channels: tuple = (16, 32, 32)
+    embed: int = 160
+    hidden: int = 128
+    speed_range_deg_s: tuple = (2.0, 50.0)
+    p_occluder: float = 0.6
+    p_flash: float = 0.7
+    p_flash_near: float = 0.6
+    noise_sd: float = 0.02
+    warmup_frames: int = 5
+    flash_hold_frames: int = 10
+    checkpoint_every: int = 100
+    threads: int = 0  # 0 = leave torch's default
+
+    def __post_init__(self):
+        if self.task not in TASKS:
+            raise ValueError(f"unknown task {self.task!r}; known: {', '.join(TASKS)}")
+        if self.steps < 1 or self.batch < 1:
+            raise ValueError(f"steps and batch must be >= 1; got steps={self.steps}, batch={self.batch}")
+        d = self.delay_frames  # validates the delay against the frame duration
+        if d + self.warmup_frames >= self.n_frames:
+            raise ValueError(f"delay ({self.delay_ms} ms = {d} frames) plus warm-up ({self.warmup_frames} frames) "
+                             f"must be shorter than the video ({self.n_frames} frames)")
+        self.channels = tuple(self.channels)
+        self.speed_range_deg_s = tuple(self.speed_range_deg_s)
+
+    @property
+    def delay_frames(self) -> int:
+        d = delay_frames_from_ms(self.delay_ms, self.ms_per_frame)
+        return 0 if self.task in ("tracking", "occlusion") else d
+
+    @property
+    def target(self) -> str:
+        return "delayed" if self.task == "control" else "now"
+
+
+def make_batch(cfg: TrainConfig, rng: np.random.Generator, batch: int | None = None) -> dict:
+    """One batch of inputs and targets (numpy) for ``cfg``'s task (see the module docstring)."""
+    p_occ = 0.0 if cfg.task == "tracking" else cfg.p_occluder
+    sc = random_scenes(batch or cfg.batch, rng, n_frames=cfg.n_frames, height=cfg.height, width=cfg.width,
+                       ms_per_frame=cfg.ms_per_frame, px_per_deg=cfg.px_per_deg,
+                       speed_range_deg_s=cfg.speed_range_deg_s, p_occluder=p_occ, p_flash=cfg.p_flash,
+                       p_flash_near=cfg.p_flash_near, noise_sd=cfg.noise_sd)
+    return targets_for(sc, cfg.delay_frames, cfg.target, cfg.warmup_frames, cfg.flash_hold_frames,
+                       tracking_only=cfg.task == "tracking")
+
+
+def targets_for(sc: dict, delay: int, target: str, warmup: int, hold: int, tracking_only: bool = False) -> dict:
+    """Delayed input and per-frame targets/masks for scenes ``sc`` (output of ``random_scenes``)."""
+    B, T = sc["visible"].shape
+    x = delay_video(sc["video"], delay)
+    pos = sc["position_px"]
+    vis = sc["visible"]
+    if target == "delayed" and delay > 0:
+        pos = np.concatenate([np.repeat(pos[:, :1], delay, 1), pos[:, :T - delay]], 1)
+        vis = np.concatenate([np.repeat(vis[:, :1], delay, 1), vis[:, :T - delay]], 1)
+    mask = np.zeros((B, T), bool)
+    mask[:, delay + warmup:] = True
+    if tracking_only:
+        mask &= vis
+    # flash targets, in network time: flash j reaches the network at onset + delay
+    fl_on = np.zeros((B, T), bool)
+    fl_px = np.zeros((B, T, 2), np.float32)
+    t = np.arange(T)
+    for j in np.argsort(sc["flash_onset"], axis=1).T:  # later onsets overwrite earlier ones
+        on = np.take_along_axis(sc["flash_onset"], j[:, None], 1)[:, 0]
+        du = np.take_along_axis(sc["flash_duration"], j[:, None], 1)[:, 0]
+        p = np.take_along_axis(sc["flash_px"], j[:, None, None], 1)[:, 0]
+        act = (on[:, None] >= 0) & (t[None] >= on[:, None] + delay) & (t[None] < on[:, None] + delay + du[:, None] + hold)
+        fl_on |= act
+        fl_px = np.where(act[..., None], p[:, None, :], fl_px)
+    return {"input": x.astype(np.float32), "position_px": pos.astype(np.float32), "visible": vis,
+            "mask": mask, "flash_on": fl_on, "flash_px": fl_px, "true_position_px": sc["position_px"],
+            "true_visible": sc["visible"], "speed_deg_s": sc["speed_deg_s"]}
+
+
+def loss_fn(out: dict, b: dict, hw) -> tuple[torch.Tensor, dict]:
+    """Total loss and its parts (position and flash errors in px², BCE terms); ``b`` holds torch tensors."""
+    h, w = hw
+    scale = torch.tensor([w / 2, h / 2], dtype=torch.float32)
+    centre = torch.tensor([(w - 1) / 2, (h - 1) / 2], dtype=torch.float32)
+    pred_px = out["position"] * scale + centre
+    m = b["mask"].float()
+    se = ((pred_px - b["position_px"]) ** 2).sum(-1)
+    pos_loss = (se * m).sum() / m.sum().clamp(min=1)
+    vis_loss = (nn.functional.binary_cross_entropy_with_logits(out["visibility_logit"], b["visible"].float(),
+                                                               reduction="none") * m).sum() / m.sum().clamp(min=1)
+    fm = b["flash_on"].float()
+    fl_pred = out["flash"] * scale + centre
+    fl_loss = (((fl_pred - b["flash_px"]) ** 2).sum(-1) * fm).sum() / fm.sum().clamp(min=1)
+    fp_loss = nn.functional.binary_cross_entropy_with_logits(out["flash_present_logit"], fm)
+    total = pos_loss + 0.5 * fl_loss + vis_loss + fp_loss
+    with torch.no_grad():
+        err = torch.sqrt(se)
+        vm = m * b["visible"].float()
+        parts = {"loss": float(total), "pos_px2": float(pos_loss), "flash_px2": float(fl_loss),
+                 "err_visible_px": float((err * vm).sum() / vm.sum().clamp(min=1))}
+    return total, parts
+
+
+def _to_torch(b: dict) -> dict:
+    return {k: torch.from_numpy(np.asarray(v)) for k, v in b.items() if k in
+            ("input", "position_px", "visible", "mask", "flash_on", "flash_px")}
+
+
+def train(cfg: TrainConfig, out: str | Path | None = None, *, resume: bool = True, progress: bool = True,
+          command: str | None = None) -> tuple[TrackerModel, dict]:
+    """Train a tracker on ``cfg``; write ``out`` (weights + config) and ``out`` with ``.json`` (provenance).
+
+    Resumable: with ``resume=True`` and an existing ``<out>.state.pt`` the run continues from the saved step.
+    Returns the trained :class:`TrackerModel` and a dict of training info (losses, timing, sha256).
+    """
+    if cfg.threads:
+        torch.set_num_threads(cfg.threads)
+    torch.manual_seed(cfg.seed)
+    net = TrackerNet(cfg.height, cfg.width, cfg.channels, cfg.embed, cfg.hidden)
+    opt = torch.optim.Adam(net.parameters(), lr=cfg.lr)
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: 0.5 * (1 + math.cos(math.pi * min(s, cfg.steps) / cfg.steps)) * 0.95 + 0.05)
+    start, history, elapsed = 0, [], 0.0
+    state_path = None if out is None else Path(str(out) + ".state.pt")
+    if resume and state_path is not None and state_path.is_file():
+        st = torch.load(state_path, map_location="cpu", weights_only=False)
+        if st["config"] != asdict(cfg):
+            raise ValueError(f"{state_path} was written by a different config; delete it or pass resume=False")
+        net.load_state_dict(st["state_dict"])
+        opt.load_state_dict(st["optimizer"])
+        sched.load_state_dict(st["scheduler"])
+        start, history, elapsed = st["step"], st["history"], st["elapsed_s"]
+    net.train()
+    hw = (cfg.height, cfg.width)
+    t0 = time.time() - elapsed
+    bar = tqdm(range(start, cfg.steps), initial=start, total=cfg.steps, desc=f"tracker[{cfg.task}]",
+               disable=not progress, mininterval=2.0)
+    for step in bar:
+        b = _to_torch(make_batch(cfg, np.random.default_rng([cfg.seed, step])))
+        outp = net(b["input"])
+        loss, parts = loss_fn(outp, b, hw)
+        opt.zero_grad()
+        loss.backward()
+        nn.utils.clip_grad_norm_(net.parameters(), 1.0)
+        opt.step()
+        sched.step()
+        history.append(parts)
+        if step % 20 == 0:
+            bar.set_postfix(loss=f"{parts['loss']:.3f}", err_px=f"{parts['err_visible_px']:.2f}")
+        if state_path is not None and ((step + 1) % cfg.checkpoint_every == 0 or step + 1 == cfg.steps):
+            with atomic_path(state_path) as tmp:
+                torch.save({"config": asdict(cfg), "state_dict": net.state_dict(), "optimizer": opt.state_dict(),
+                            "scheduler": sched.state_dict(), "step": step + 1, "history": history,
+                            "elapsed_s": time.time() - t0}, tmp)
+    bar.close()
+    train_s = time.time() - t0
+    net.eval()
+    info = {"train_seconds": train_s, "final_loss": float(np.mean([h["loss"] for h in history[-50:]])) if history else None,
+            "final_err_visible_px_train": float(np.mean([h["err_visible_px"] for h in history[-50:]])) if history else None,
+            "loss_first": history[0]["loss"] if history else None, "steps": cfg.steps}
+    model_cfg = {"height": cfg.height, "width": cfg.width, "channels": list(cfg.channels), "embed": cfg.embed,
+                 "hidden": cfg.hidden, "ms_per_frame": cfg.ms_per_frame, "px_per_deg": cfg.px_per_deg,
+                 "delay_frames": cfg.delay_frames, "target": cfg.target, "task": cfg.task}
+    model = make_model(net, identifier=f"tracker_{cfg.task}", ms_per_frame=cfg.ms_per_frame,
+                       px_per_deg=cfg.px_per_deg, delay_frames=cfg.delay_frames, target=cfg.target)
+    if out is not None:
+        out = Path(out)
+        with atomic_path(out) as tmp:
+            torch.save({"config": model_cfg, "state_dict": net.state_dict()}, tmp)
+        sha = file_sha256(out)
+        info["sha256"] = sha
+        info["checkpoint"] = out.name
+        model.checkpoint_path, model.checkpoint_sha256 = str(out), sha
+        write_json_atomic(out.with_suffix(".json"), {
+            "command": command or " ".join([Path(sys.executable).name, "-m", "neurovision.training.tracker"]
+                                           + _cli_args(cfg, out)),
+            "seed": cfg.seed, "sha256": sha, "train_config": asdict(cfg), "model_config": model_cfg,
+            "train_seconds": round(train_s, 1), "torch": torch.__version__, "threads": torch.get_num_threads(),
+            "final_train_loss": info["final_loss"], "final_train_err_visible_px": info["final_err_visible_px_train"],
+        })
+    return model, info
+
+
+def _cli_args(cfg: TrainConfig, out: Path) -> list[str]:
+    return ["--task", cfg.task, "--delay-ms", f"{cfg.delay_ms:g}", "--steps", str(cfg.steps), "--batch",
+            str(cfg.batch), "--seed", str(cfg.seed), "--lr", f"{cfg.lr:g}", "--out", str(out)]
+
+
+# ------------------------------------------------------------------------------------------------- evaluation
+def _episode_error(model: TrackerModel, sc: dict, delay: int) -> dict:
+    r = model.run(sc["video"], delay_frames=delay)
+    err = np.linalg.norm(r["position_px"] - sc["position_px"], axis=-1)
+    return {"run": r, "err": err}
+
+
+def evaluate(model: TrackerModel, n_videos: int = 128, seed: int = 12345, delays_ms=None,
+             max_since_onset_frames: int = 40) -> xr.Dataset:
+    """Evaluate a tracker on fresh random scenes (all with occluders) → xarray Dataset.
+
+    Variables (errors are Euclidean distances between the position readout and the true position *now*, in px
+    and deg; frames before ``delay + 5`` are excluded):
+
+    * ``error_px``/``error_deg`` over ``visibility`` ∈ {visible, occluded};
+    * ``error_vs_time_since_occlusion_px`` over ``time_since_onset_ms`` (0 = first hidden frame, at network time;
+      only frames still hidden), with ``n_frames_since_onset`` counts;
+    * over ``delay_ms`` (input delays at evaluation; the network was trained at its own ``delay_ms`` attr):
+      ``extrapolation_error_px`` (visible frames, vs position now), ``lead_ms`` — how far ahead of its input the
+      estimate is, projected on the motion direction and divided by speed (ratio of sums over visible frames
+      with speed ≥ 5 deg/s), and ``fraction_compensated`` = lead_ms / delay_ms (1 = fully compensated,
+      0 = reports the delayed position).
+    """
+    rng = np.random.default_rng(seed)
+    sc = random_scenes(n_videos, rng, n_frames=80, height=model.height, width=model.width,
+                       ms_per_frame=model.ms_per_frame, px_per_deg=model.px_per_deg, p_occluder=1.0, p_flash=0.3)
+    T = sc["visible"].shape[1]
+    d0 = model.delay_frames
+    ev = _episode_error(model, sc, d0)
+    err = ev["err"]
+    valid = np.zeros_like(sc["visible"])
+    valid[:, d0 + 5:] = True
+    vis = sc["visible"]
+    e_vis = err[valid & vis].mean()
+    e_occ = err[valid & ~vis].mean() if (valid & ~vis).any() else np.nan
+    # time since occlusion onset (onset = first hidden frame after a visible one)
+    since = np.full(vis.shape, -1)
+    for b in range(vis.shape[0]):
+        c = -1
+        for t in range(T):
+            if vis[b, t]:
+                c = -1
+            elif t > 0 and vis[b, t - 1]:
+                c = 0
+            elif c >= 0:
+                c += 1
+            since[b, t] = c
+    ks = np.arange(max_since_onset_frames)
+    curve = np.array([err[valid & (since == k)].mean() if (valid & (since == k)).any() else np.nan for k in ks])
+    counts = np.array([(valid & (since == k)).sum() for k in ks])
+
+    delays_ms = [model.delay_ms] if delays_ms is None else list(delays_ms)
+    ex_err, lead, frac = [], [], []
+    vel = np.gradient(sc["position_px"], axis=1)  # px / frame
+    for dms in delays_ms:
+        d = delay_frames_from_ms(dms, model.ms_per_frame)
+        e = _episode_error(model, sc, d)
+        m = np.zeros_like(vis)
+        m[:, d + 5:] = True
+        # visible in the input (delayed) frames
+        vis_in = np.concatenate([np.zeros((vis.shape[0], d), bool), vis[:, :T - d]], 1) if d else vis
+        m &= vis_in & vis
+        ex_err.append(e["err"][m].mean())
+        p_in = np.concatenate([sc["position_px"][:, :1].repeat(d, 1), sc["position_px"][:, :T - d]], 1) if d else sc["position_px"]
+        v_in = np.concatenate([vel[:, :1].repeat(d, 1), vel[:, :T - d]], 1) if d else vel
+        speed = np.linalg.norm(v_in, axis=-1)
+        mm = m & (speed * 1000 / model.ms_per_frame / model.px_per_deg >= 5.0)
+        proj = ((e["run"]["position_px"] - p_in) * v_in).sum(-1) / np.maximum(speed, 1e-9)  # px ahead of input
+        lead_frames = proj[mm].sum() / speed[mm].sum()
+        lead.append(lead_frames * model.ms_per_frame)
+        frac.append(lead[-1] / dms if dms > 0 else np.nan)
+    ppd = model.px_per_deg
+    return xr.Dataset(
+        {
+            "error_px": (("visibility",), [e_vis, e_occ]),
+            "error_deg": (("visibility",), [e_vis / ppd, e_occ / ppd]),
+            "error_vs_time_since_occlusion_px": (("time_since_onset_ms",), curve),
+            "n_frames_since_onset": (("time_since_onset_ms",), counts),
+            "extrapolation_error_px": (("delay_ms",), ex_err),
+            "lead_ms": (("delay_ms",), lead),
+            "fraction_compensated": (("delay_ms",), frac),
+        },
+        coords={"visibility": ["visible", "occluded"], "time_since_onset_ms": ks * model.ms_per_frame,
+                "delay_ms": np.asarray(delays_ms, float)},
+        attrs={"model": model.identifier, "trained_delay_ms": model.delay_ms, "target": model.target,
+               "n_videos": n_videos, "seed": seed, "px_per_deg": ppd, "ms_per_frame": model.ms_per_frame},
+    )
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(prog="python -m neurovision.training.tracker", description=__doc__.split("\n")[0])
+    p.add_argument("--task", default="compensated", choices=TASKS)
+    p.add_argument("--delay-ms", type=float, default=50.0)
+    p.add_argument("--steps", type=int, default=1500)
+    p.add_argument("--batch", type=int, default=32)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--lr", type=float, default=2e-3)
+    p.add_argument("--threads", type=int, default=0)
+    p.add_argument("--out", required=True)
+    p.add_argument("--no-resume", action="store_true")
+    a = p.parse_args(argv)
+    cfg = TrainConfig(task=a.task, delay_ms=a.delay_ms, steps=a.steps, batch=a.batch, seed=a.seed, lr=a.lr,
+                      threads=a.threads)
+    cmd = "python -m neurovision.training.tracker " + " ".join(_cli_args(cfg, Path(a.out)))
+    model, info = train(cfg, a.out, resume=not a.no_resume, command=cmd)
+    ev = evaluate(model)
+    print(json.dumps({k: v for k, v in info.items()}, indent=1, default=str))
+    print(ev)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
