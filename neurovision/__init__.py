@@ -16,10 +16,11 @@ Public API::
 __version__ = "0.1.0"
 
 
-def load_model(name: str):
-    """Build a registered model (see ``neurovision list models``)."""
+def load_model(name: str, weights: str | None = None):
+    """Build a registered model (see ``neurovision list models``), or a torchvision architecture
+    by name with a state-dict file ``weights``."""
     from .models.registry import load_model as _load
-    return _load(name)
+    return _load(name, weights)
 
 
 def load_benchmark(name: str):

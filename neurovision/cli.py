@@ -43,7 +43,7 @@ def _cmd_score(args) -> int:
 
     names = sorted(BENCHMARKS) if args.benchmark == "all" else [args.benchmark]
     benchmarks = [load_benchmark(name) for name in names]  # fails fast on unknown names
-    model = load_model(args.model)
+    model = load_model(args.model, weights=args.weights)
     results = []
     for bench in benchmarks:
         if args.layer == "all":
@@ -107,6 +107,8 @@ def build_parser() -> argparse.ArgumentParser:
     sc.add_argument("benchmark")
     sc.add_argument("--layer", default=None, help="layer name, or 'all' for the per-layer profile "
                     "(default: the model's committed layer for the benchmark's region)")
+    sc.add_argument("--weights", default=None, help="state-dict file for a torchvision architecture "
+                    "given by name (e.g. resnet18)")
     sc.add_argument("--json", default=None, help="write the score(s) as JSON to this path")
     sc.add_argument("--n-boot", type=int, default=1000, help="bootstrap resamples over stimuli (default 1000)")
     sc.add_argument("--seed", type=int, default=0)

@@ -24,9 +24,14 @@ def resnet18_file(tmp_path_factory):
     return path, net
 
 
-def test_loads_weights_and_matches_reference(resnet18_file):
+@pytest.fixture(scope="module")
+def resnet18_model(resnet18_file):
+    return zoo.build("resnet18", resnet18_file[0])
+
+
+def test_loads_weights_and_matches_reference(resnet18_file, resnet18_model):
     path, reference = resnet18_file
-    m = zoo.build("resnet18", path)
+    m = resnet18_model
     assert m.identifier == f"resnet18@{state_dict_hash(reference)[:8]}"
     assert m.weights_hash == state_dict_hash(reference) == state_dict_hash(m.network)
     assert m.layers == ["maxpool", "layer1", "layer2", "layer3", "layer4", "avgpool", "fc"]
@@ -38,11 +43,11 @@ def test_loads_weights_and_matches_reference(resnet18_file):
         torch.testing.assert_close(m.network(x), reference(x), rtol=0, atol=0)
 
 
-def test_identifier_ignores_file_name_and_wrappers(resnet18_file, tmp_path):
+def test_identifier_ignores_file_name_and_wrappers(resnet18_file, resnet18_model, tmp_path):
     path, reference = resnet18_file
     wrapped = tmp_path / "checkpoint.pth"
     torch.save({"epoch": 3, "state_dict": {f"module.{k}": v for k, v in reference.state_dict().items()}}, wrapped)
-    assert zoo.build("resnet18", wrapped).identifier == zoo.build("resnet18", path).identifier
+    assert zoo.build("resnet18", wrapped).identifier == resnet18_model.identifier
 
 
 def test_wrong_architecture_lists_missing_and_unexpected_keys(tmp_path):

@@ -5,7 +5,7 @@ from typing import Callable
 
 from ..errors import UnknownNameError
 
-from . import kriegeskorte2008
+from . import cichy2014, kriegeskorte2008
 
 
 class UnknownBenchmarkError(UnknownNameError):
@@ -16,6 +16,10 @@ BENCHMARKS: dict[str, Callable] = {
     "kriegeskorte2008.it_human": kriegeskorte2008.it_human,
     "kriegeskorte2008.it_monkey": kriegeskorte2008.it_monkey,
     "kriegeskorte2008.behaviour": kriegeskorte2008.behaviour,
+    "cichy2014.fmri_evc": cichy2014.fmri_evc,
+    "cichy2014.fmri_it": cichy2014.fmri_it,
+    "cichy2014.meg_early": cichy2014.meg_early,
+    "cichy2014.meg_late": cichy2014.meg_late,
 }
 
 

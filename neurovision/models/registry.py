@@ -24,6 +24,16 @@ def _mobilenet_v1_untrained() -> Model:
     return build(pretrained=False)
 
 
+def _vgg16_hed() -> Model:
+    from .vgg16_hed import build
+    return build(pretrained=True)
+
+
+def _vgg16_hed_untrained() -> Model:
+    from .vgg16_hed import build
+    return build(pretrained=False)
+
+
 def _pixels() -> Model:
     from .pixels import build
     return build()
@@ -32,14 +42,25 @@ def _pixels() -> Model:
 MODELS: dict[str, Callable[[], Model]] = {
     "mobilenet_v1": _mobilenet_v1,
     "mobilenet_v1_untrained": _mobilenet_v1_untrained,
+    "vgg16_hed": _vgg16_hed,
+    "vgg16_hed_untrained": _vgg16_hed_untrained,
     "pixels": _pixels,
 }
 
 
-def load_model(name: str) -> Model:
-    """Build the registered model ``name``."""
-    try:
-        constructor = MODELS[name]
-    except KeyError:
-        raise UnknownModelError(f"unknown model {name!r}; known models: {', '.join(sorted(MODELS))}") from None
-    return constructor()
+def load_model(name: str, weights: str | None = None) -> Model:
+    """Build the registered model ``name``.
+
+    ``weights``: a state-dict file for a torchvision architecture given by name (``resnet18``, …);
+    names that are not registered are looked up among torchvision's classification models.
+    """
+    if name in MODELS:
+        if weights is not None:
+            raise ValueError(f"model {name!r} brings its own weights; --weights applies to torchvision "
+                             "architectures (e.g. resnet18)")
+        return MODELS[name]()
+    from .torchvision_zoo import classification_architectures, build
+    if name in classification_architectures():
+        return build(name, weights)
+    raise UnknownModelError(f"unknown model {name!r}; known models: {', '.join(sorted(MODELS))} "
+                            "(or any torchvision classification architecture, e.g. resnet18, with --weights PATH)")

@@ -62,7 +62,7 @@ def empirical_receptive_field(module: nn.Module, in_channels: int, size: int) ->
 
     Feeds a random ``(1, in_channels, size, size)`` float64 input, back-propagates from the centre pixel
     of output channel 0, and returns the ``(height, width)`` of the bounding box of input pixels whose
-    gradient is non-zero. ``module`` must preserve spatial size and be float64-capable; choose ``size``
+    gradient is non-zero. ``module`` is converted to float64 in place and must preserve spatial size; choose ``size``
     larger than the receptive field, and weights without exact cancellations (e.g. positive ones).
     """
     module = module.double()

@@ -1,4 +1,4 @@
-"""Pre-activation residual block (He et al. 2016, "Identity mappings in deep residual networks").
+"""Pre-activation residual block (He, Zhang, Ren & Sun 2016, "Identity mappings in deep residual networks", ECCV).
 
     y = shortcut(x) + F(x),    F(x) = conv2(ReLU(BN2(conv1(ReLU(BN1(x))))))
 
