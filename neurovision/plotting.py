@@ -96,3 +96,29 @@ def _finish(fig, path):
         plt.close(fig)
         return path
     return fig
+
+
+def plot_heat_table(scores: list[Score], path: str | Path | None = None, value: str = "ceiled"):
+    """Model × benchmark table coloured by ``value`` (ceiled score; raw where no ceiling exists, marked *)."""
+    models = list(dict.fromkeys(s.model for s in scores))
+    benches = list(dict.fromkeys(s.benchmark for s in scores))
+    table = np.full((len(models), len(benches)), np.nan)
+    starred = np.zeros_like(table, dtype=bool)
+    for s in scores:
+        v = getattr(s, value)
+        if v is None:
+            v, starred[models.index(s.model), benches.index(s.benchmark)] = s.raw, True
+        table[models.index(s.model), benches.index(s.benchmark)] = v
+    fig, ax = plt.subplots(figsize=(1.3 * len(benches) + 3, 0.5 * len(models) + 2), constrained_layout=True)
+    im = ax.imshow(table, cmap="magma", vmin=0, vmax=max(1e-6, np.nanmax(table)))
+    for i in range(len(models)):
+        for j in range(len(benches)):
+            if not np.isnan(table[i, j]):
+                ax.text(j, i, f"{table[i, j]:.2f}{'*' if starred[i, j] else ''}", ha="center", va="center",
+                        color="w" if table[i, j] < 0.6 * np.nanmax(table) else "k", fontsize=8)
+    ax.set_xticks(range(len(benches)))
+    ax.set_xticklabels(benches, rotation=40, ha="right", fontsize=8)
+    ax.set_yticks(range(len(models)))
+    ax.set_yticklabels(models, fontsize=8)
+    fig.colorbar(im, ax=ax, shrink=0.8, label=f"{value} score (* raw: no ceiling)")
+    return _finish(fig, path)

@@ -10,7 +10,9 @@
    recomputing raw score and ceiling on every resample → CI of raw and of ceiled.
 
 Model RDMs are cached in ``<cache>/results/rdm`` keyed by model, weights hash, stimuli hash, layer
-and RDM method, so re-scoring a model is seconds.
+and RDM method; whole results in ``<cache>/results/scores`` keyed additionally by benchmark, version,
+data hashes, layer set, number of resamples and seed — so re-scoring is seconds, and any change to
+what determines a result gives a new key.
 """
 from __future__ import annotations
 
@@ -25,7 +27,7 @@ from ..activations import extract_layers
 from ..cache import atomic_path, cache_dir, content_key
 from ..models.base import Model
 from ..rsa import RDM, bootstrap_stimuli, rdm
-from ..scores import Score
+from ..scores import Score, load_scores, scores_to_json
 from ..stimuli.images import stimuli_hash
 
 
@@ -95,6 +97,18 @@ class RSABenchmark:
         """One :class:`Score` per layer (default: every layer of the model) — the layer profile."""
         layers = model.check_layers(list(layers) if layers is not None else list(model.layers))
         stimuli = self.load_stimuli()
+        key = content_key("scores", __version__, self.identifier, self.version, self.comparison, self.rdm_method,
+                          self.data_files, model.identifier, model.weights_hash, stimuli_hash(stimuli), layers,
+                          n_boot, seed)
+        cached = cache_dir("results") / "scores" / f"{key}.json"
+        if cached.is_file():
+            return load_scores(cached)
+        scores = self._score(model, stimuli, layers, n_boot, seed, progress)
+        scores_to_json(scores, cached)
+        return scores
+
+    def _score(self, model: Model, stimuli: xr.DataArray, layers: list[str], n_boot: int, seed: int,
+               progress: bool) -> list[Score]:
         data = self.data_rdms()
         models = model_rdms(model, stimuli, layers, self.rdm_method, progress=progress)
         data = data.subset(models.stimulus_id)

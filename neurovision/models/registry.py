@@ -34,6 +34,16 @@ def _vgg16_hed_untrained() -> Model:
     return build(pretrained=False)
 
 
+def _cornet_like() -> Model:
+    from .cornet_like import build
+    return build()
+
+
+def _cornet_like_rt() -> Model:
+    from .cornet_like import build
+    return build(times=2)
+
+
 def _pixels() -> Model:
     from .pixels import build
     return build()
@@ -44,6 +54,8 @@ MODELS: dict[str, Callable[[], Model]] = {
     "mobilenet_v1_untrained": _mobilenet_v1_untrained,
     "vgg16_hed": _vgg16_hed,
     "vgg16_hed_untrained": _vgg16_hed_untrained,
+    "cornet_like": _cornet_like,
+    "cornet_like_rt": _cornet_like_rt,
     "pixels": _pixels,
 }
 
