@@ -13,7 +13,7 @@ ifeq ($(origin NEUROVISION_DATA), undefined)
   endif
 endif
 
-.PHONY: setup demo test figures clean
+.PHONY: setup demo test test-brainscore figures clean
 
 $(VENV)/.stamp-venv:
 	$(PYTHON) -m venv $(VENV)
@@ -42,8 +42,13 @@ demo: setup
 test: setup
 	$(BIN)/python -m pytest -q
 
+# Brain-Score interoperability in its own env (brainscore-vision pins numpy<2, xarray<2022.6)
+test-brainscore:
+	bash .ci/brainscore_env.sh
+	BS_INSTALL_DEPENDENCIES=no .venv-brainscore/bin/python -m pytest -q tests_brainscore
+
 figures: setup
 	$(BIN)/neurovision figures --out figures
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info
+	rm -rf $(VENV) .venv-brainscore .pytest_cache .hypothesis build *.egg-info

@@ -47,7 +47,7 @@ if [ ! -f "$VENV/.stamp-neurovision" ] || [ setup.cfg -nt "$VENV/.stamp-neurovis
 fi
 
 "$VENV/bin/python" - <<'PY'
-import numpy, xarray, torch, brainscore_vision, neurovision
+import importlib.metadata as md, numpy, xarray, torch, brainscore_vision, neurovision
 print(f"[brainscore-env] ok: numpy {numpy.__version__}, xarray {xarray.__version__}, torch {torch.__version__}, "
-      f"brainscore_vision {getattr(brainscore_vision, '__version__', '?')}, neurovision {neurovision.__version__}")
+      f"brainscore_vision {md.version('brainscore-vision')}, neurovision {neurovision.__version__}")
 PY

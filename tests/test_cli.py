@@ -59,7 +59,8 @@ def test_bad_names_give_one_clear_error(argv, message, capsys, data_mirror):
 
 
 def test_figures(data_mirror, tmp_path):
-    assert main(["figures", "--out", str(tmp_path), "--n-boot", "20"]) == 0
+    """The figures command end to end (pixels model for speed; `make demo` runs it on mobilenet_v1)."""
+    assert main(["figures", "--out", str(tmp_path), "--n-boot", "20", "--model", "pixels"]) == 0
     names = {p.name for p in tmp_path.iterdir()}
-    assert {"kriegeskorte2008_rdms_mobilenet_v1.png", "kriegeskorte2008.it_human_profile_mobilenet_v1.png"} <= names
+    assert {"kriegeskorte2008_rdms_pixels.png", "kriegeskorte2008.it_human_profile_pixels.png"} <= names
     assert all(p.stat().st_size > 10_000 for p in tmp_path.glob("*.png"))

@@ -517,13 +517,12 @@ def random_scenes(batch: int, rng: np.random.Generator, *, n_frames: int = 80, h
     pos = np.where((kind == 0)[:, None, None], bounce, np.where((kind == 1)[:, None, None], circ, sinus))
     pos_px = deg_to_px(pos, height, width, px_per_deg)
 
-    video = np.empty((B, T, height, width), np.float32)
+    target = np.empty((B, T, height, width), np.float32)
     for b in range(B):
-        video[b] = render_shape(pos_px[b], "disk" if is_disk[b] else "gaussian", size[b] * px_per_deg, inten[b],
-                                height, width)
-
-    # target mass for visibility (the target stays inside the frame by construction)
-    mass = video.sum(axis=(2, 3)) + 1e-9
+        target[b] = render_shape(pos_px[b], "disk" if is_disk[b] else "gaussian", size[b] * px_per_deg, inten[b],
+                                 height, width)
+    video = target.copy()
+    mass = target.sum(axis=(2, 3)) + 1e-9  # the target stays inside the frame by construction
 
     # flashes
     F = max_flashes
@@ -573,16 +572,10 @@ def random_scenes(batch: int, rng: np.random.Generator, *, n_frames: int = 80, h
         video[b, on:off, r0:r1, c0:c1] = rng.uniform(0.2, 0.5)
         occl[b, on:off, r0:r1, c0:c1] = True
 
-    if has_occ.any():
-        target = np.empty((B, T, height, width), np.float32)
-        for b in np.flatnonzero(has_occ):
-            target[b] = render_shape(pos_px[b], "disk" if is_disk[b] else "gaussian", size[b] * px_per_deg,
-                                     inten[b], height, width)
-        seen = np.ones((B, T))
-        idx = np.flatnonzero(has_occ)
+    seen = np.ones((B, T))
+    idx = np.flatnonzero(has_occ)
+    if idx.size:
         seen[idx] = (target[idx] * ~occl[idx]).sum(axis=(2, 3)) / mass[idx]
-    else:
-        seen = np.ones((B, T))
     if noise_sd > 0:
         video += rng.normal(0, noise_sd, video.shape).astype(np.float32)
     np.clip(video, 0, 1, out=video)

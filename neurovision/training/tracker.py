@@ -70,8 +70,8 @@ class TrainConfig:
     width: int = 32
     ms_per_frame: float = 10.0
     px_per_deg: float = 1.0
-    channels: tuple = (16, 32, 32)
-    embed: int = 160
+    channels: tuple = (8, 16, 16)
+    embed: int = 128
     hidden: int = 128
     speed_range_deg_s: tuple = (2.0, 50.0)
     p_occluder: float = 0.6

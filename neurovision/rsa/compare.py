@@ -1,0 +1,443 @@
+"""Comparison of RDMs (second-order similarity).
+
+Every method maps two stacks of condensed RDM vectors ``X`` (k1, P) and
+``Y`` (k2, P) to a (k1, k2) similarity matrix.  Each implementation also
+accepts integer multiplicity weights ``w`` (P,) — entry ``p`` counted
+``w[p]`` times — which is how a bootstrap resample of conditions is
+represented without materialising the resampled RDMs (see
+:mod:`neurovision.rsa.inference`).  With all weights 1 the usual statistics
+result.
+
+Methods (Kriegeskorte et al. 2008; Nili et al. 2014, PLoS Comput Biol
+10:e1003553; Diedrichsen et al. 2021, arXiv:2007.02789):
+
+``"spearman"``      Pearson correlation of average ranks.
+``"pearson"``       Pearson correlation.
+``"kendall_tau_a"`` Kendall's tau-a: (concordant - discordant) / (N(N-1)/2),
+                    O(N log N) via Knight's algorithm.
+``"rho_a"``         Spearman's rho-a: 12 * sum(centred rank products)/(N^3-N).
+``"cosine"``        cosine similarity.
+``"corr_cov"``      Pearson correlation after whitening by the covariance of
+                    RDM estimates under i.i.d. pattern noise
+                    (Diedrichsen et al. 2021).
+``"cosine_cov"``    cosine similarity after the same whitening.
+"""
+from __future__ import annotations
+
+from typing import Callable, Dict, Optional
+
+import numpy as np
+
+from .rdm import RDM, _check_same_ids, n_from_pairs
+
+try:  # compiled Fenwick-tree discordance count (used by scipy.stats.kendalltau)
+    from scipy.stats._stats import _kendall_dis as _scipy_kendall_dis
+except Exception:  # pragma: no cover - private scipy API moved
+    _scipy_kendall_dis = None
+
+__all__ = ["compare", "compare_vectors", "METHODS", "canonical_method"]
+
+
+# ---------------------------------------------------------------------------
+# prepared RDM stacks (cached sort orders / ranks, reused across resamples)
+# ---------------------------------------------------------------------------
+class Prepared:
+    """Condensed vectors plus lazily computed rank information.
+
+    Attributes (computed on first use):
+      order  (k, P) intp   stable argsort of each row
+      dense  (k, P) intp   dense ranks 0..G-1 of each row (ties share a rank)
+      n_groups (k,)        number of distinct values per row
+    """
+
+    __slots__ = ("x", "_order", "_dense", "_ngroups")
+
+    def __init__(self, x: np.ndarray):
+        self.x = np.ascontiguousarray(x, dtype=np.float64)
+        self._order = None
+        self._dense = None
+        self._ngroups = None
+
+    @property
+    def k(self) -> int:
+        return self.x.shape[0]
+
+    def _rank_info(self):
+        if self._order is None:
+            k, p = self.x.shape
+            order = np.argsort(self.x, axis=1, kind="stable")
+            dense = np.empty((k, p), dtype=np.intp)
+            ng = np.empty(k, dtype=np.intp)
+            for r in range(k):
+                xs = self.x[r, order[r]]
+                newgrp = np.empty(p, dtype=bool)
+                newgrp[0] = True
+                np.not_equal(xs[1:], xs[:-1], out=newgrp[1:])
+                g = np.cumsum(newgrp) - 1
+                dense[r, order[r]] = g
+                ng[r] = g[-1] + 1
+            self._order, self._dense, self._ngroups = order, dense, ng
+        return self._order, self._dense, self._ngroups
+
+    @property
+    def order(self):
+        return self._rank_info()[0]
+
+    @property
+    def dense(self):
+        return self._rank_info()[1]
+
+    @property
+    def n_groups(self):
+        return self._rank_info()[2]
+
+    def ranks(self, w: Optional[np.ndarray] = None) -> np.ndarray:
+        """Average ranks (1-based) of each row; with multiplicity weights the
+        ranks are those of the expanded vector, O(P) without re-sorting."""
+        _, dense, ng = self._rank_info()
+        out = np.empty_like(self.x)
+        for r in range(self.k):
+            if w is None:
+                tot = np.bincount(dense[r], minlength=ng[r]).astype(np.float64)
+            else:
+                tot = np.bincount(dense[r], weights=w, minlength=ng[r])
+            end = np.cumsum(tot)
+            out[r] = (end - tot + (tot + 1.0) / 2.0)[dense[r]]
+        return out
+
+
+def _prep(x) -> Prepared:
+    return x if isinstance(x, Prepared) else Prepared(np.atleast_2d(x))
+
+
+# ---------------------------------------------------------------------------
+# weighted moment helpers
+# ---------------------------------------------------------------------------
+def _wsum(w, n):
+    return float(n) if w is None else float(np.sum(w))
+
+
+def _center(x: np.ndarray, w) -> np.ndarray:
+    if w is None:
+        m = x.mean(axis=1, keepdims=True)
+    else:
+        m = (x @ w)[:, None] / np.sum(w)
+    return x - m
+
+
+def _wcos(x: np.ndarray, y: np.ndarray, w) -> np.ndarray:
+    """Cosine of rows of x with rows of y under weights w (0 for 0-norm)."""
+    xw = x if w is None else x * w
+    num = xw @ y.T
+    nx = np.sqrt(np.einsum("ij,ij->i", xw, x))
+    ny = np.sqrt(np.einsum("ij,ij->i", y if w is None else y * w, y))
+    den = np.outer(nx, ny)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = np.where(den > 0, num / np.where(den > 0, den, 1.0), 0.0)
+    return out
+
+
+# ---------------------------------------------------------------------------
+# methods
+# ---------------------------------------------------------------------------
+def _cmp_cosine(a: Prepared, b: Prepared, w=None) -> np.ndarray:
+    """Cosine similarity of the dissimilarity vectors."""
+    return _wcos(a.x, b.x, w)
+
+
+def _cmp_pearson(a: Prepared, b: Prepared, w=None) -> np.ndarray:
+    """Pearson correlation of the dissimilarity vectors."""
+    return _wcos(_center(a.x, w), _center(b.x, w), w)
+
+
+def _cmp_spearman(a: Prepared, b: Prepared, w=None) -> np.ndarray:
+    """Spearman correlation: Pearson correlation of average ranks."""
+    return _wcos(_center(a.ranks(w), w), _center(b.ranks(w), w), w)
+
+
+def _cmp_rho_a(a: Prepared, b: Prepared, w=None) -> np.ndarray:
+    """Spearman's rho-a (Nili et al. 2014): 12 sum (r_x - m)(r_y - m) /
+    (N^3 - N) with average ranks; equals the expected rho under random tie
+    breaking."""
+    n = _wsum(w, a.x.shape[1])
+    ra = _center(a.ranks(w), w)
+    rb = _center(b.ranks(w), w)
+    if w is not None:
+        ra = ra * w
+    return (ra @ rb.T) * (12.0 / (n ** 3 - n))
+
+
+def _tie_pairs(group_weight: np.ndarray) -> float:
+    return float(np.sum(group_weight * (group_weight - 1.0)) / 2.0)
+
+
+def _discordant(xd: np.ndarray, yd: np.ndarray) -> int:
+    """#pairs p<q with x_p < x_q and y_p > y_q (strict), for x sorted
+    ascending.  xd, yd: dense ranks (x nondecreasing)."""
+    if _scipy_kendall_dis is not None:
+        return int(_scipy_kendall_dis(
+            np.ascontiguousarray(xd + 1, dtype=np.intp),
+            np.ascontiguousarray(yd + 1, dtype=np.intp)))
+    return _discordant_numpy(xd, yd)
+
+
+def _discordant_numpy(xd: np.ndarray, yd: np.ndarray) -> int:
+    """Pure-numpy fallback: bottom-up merge sort counting inversions of y
+    after ordering by (x, y), so x-tied pairs are never inverted."""
+    order = np.lexsort((yd, xd))
+    y = np.asarray(yd, dtype=np.int64)[order]
+    p = y.shape[0]
+    m = int(y.max()) + 1 if p else 1
+    arr = np.arange(p)
+    total = 0
+    s = 1
+    while s < p:
+        blk = arr // (2 * s)
+        arr = arr[np.argsort(blk * m + y[arr], kind="stable")]
+        blk = arr // (2 * s)
+        isleft = ((arr // s) & 1) == 0
+        cum = np.cumsum(isleft)
+        starts = np.searchsorted(blk, np.arange(blk[-1] + 1))
+        before = np.concatenate(([0], cum))[starts]
+        ltot = np.add.reduceat(isleft.astype(np.int64), starts)
+        right = ~isleft
+        le = cum[right] - before[blk[right]]
+        total += int(np.sum(ltot[blk[right]] - le))
+        s *= 2
+    return total
+
+
+def _tau_a_pair(xo: np.ndarray, xdense_sorted: np.ndarray, ydense: np.ndarray,
+                w: Optional[np.ndarray], x_has_ties: bool) -> float:
+    """tau-a numerator/denominator for one pair.
+
+    xo: stable sort order of x; xdense_sorted: dense ranks of x in that
+    order; ydense: dense ranks of y (original order).  With weights the
+    vector is expanded by multiplicity (zero-weight entries vanish).
+    """
+    ys = ydense[xo]
+    xs = xdense_sorted
+    if w is not None:
+        ww = w[xo].astype(np.intp)
+        xs = np.repeat(xs, ww)
+        ys = np.repeat(ys, ww)
+    n = xs.shape[0]
+    tot = n * (n - 1) / 2.0
+    if tot == 0:
+        return np.nan
+    # ties in x, in y and joint ties (all counted on the expanded vector)
+    xt = _tie_pairs(np.bincount(xs).astype(np.float64))
+    yt = _tie_pairs(np.bincount(ys).astype(np.float64))
+    if x_has_ties or w is not None:
+        key = xs.astype(np.int64) * (int(ys.max()) + 1) + ys
+        if np.all(key[1:] >= key[:-1]):
+            ks = key
+        else:
+            ks = np.sort(key, kind="stable")
+        brk = np.flatnonzero(ks[1:] != ks[:-1])
+        cnt = np.diff(np.concatenate(([0], brk + 1, [n]))).astype(np.float64)
+        nt = _tie_pairs(cnt)
+    else:
+        nt = 0.0
+    dis = _discordant(xs, ys)
+    tau = (tot - xt - yt + nt - 2.0 * dis) / tot
+    return min(1.0, max(-1.0, tau))
+
+
+def _cmp_tau_a(a: Prepared, b: Prepared, w=None) -> np.ndarray:
+    """Kendall's tau-a (Nili et al. 2014): (n_c - n_d) / (N (N-1) / 2).
+
+    Knight's O(N log N) algorithm: order by x (cached per RDM), count
+    discordant pairs by a Fenwick-tree/merge sort pass over y, and recover
+    concordant - discordant from the tie counts:
+    n_c - n_d = T - T_x - T_y + T_xy - 2 n_d.
+    Ties are not broken (tau-a): tied pairs contribute 0.
+    """
+    ao, ad, ang = a._rank_info()
+    _, bd, _ = b._rank_info()
+    out = np.empty((a.k, b.k))
+    for i in range(a.k):
+        xo = ao[i]
+        xds = ad[i][xo]
+        ties = ang[i] < a.x.shape[1]
+        for j in range(b.k):
+            out[i, j] = _tau_a_pair(xo, xds, bd[j], w, ties)
+    return out
+
+
+# -- covariance-whitened comparisons (Diedrichsen et al. 2021) -------------
+def _whiten_cov(x: np.ndarray, w=None) -> np.ndarray:
+    """Map condensed RDMs to the whitened space of Diedrichsen et al. 2021.
+
+    Under i.i.d. pattern noise the covariance of distance estimates is
+    proportional to (C C^T) o (C C^T) (C: pairwise contrast matrix); the
+    whitening is equivalent to comparing the double-centred second-moment
+    matrices G = -1/2 H D H in the Frobenius inner product.  Returns
+    (k, P + n): off-diagonal G entries scaled by sqrt(2), then diag(G).
+    Only unweighted input (complete RDMs) is handled here; resampled RDMs
+    go through :func:`_whiten_cov_masked`.
+    """
+    k, p = x.shape
+    n = n_from_pairs(p)
+    i, j = np.triu_indices(n, 1)
+    a = -0.5 * x
+    rowsum = np.zeros((k, n))
+    for r in range(k):
+        rowsum[r] = np.bincount(i, a[r], minlength=n) + \
+            np.bincount(j, a[r], minlength=n)
+    m = rowsum / n
+    mm = 2.0 * a.sum(axis=1, keepdims=True) / (n * n)
+    off = (a - m[:, i] - m[:, j] + mm) * np.sqrt(2.0)
+    diag = -2.0 * m + mm
+    return np.concatenate([off, diag], axis=1)
+
+
+def _cmp_cosine_cov(a: Prepared, b: Prepared, w=None) -> np.ndarray:
+    """Whitened cosine similarity (Diedrichsen et al. 2021, 'cosine_cov')."""
+    if w is not None:
+        return _cov_weighted_resampled(a.x, b.x, w, center=False)
+    return _wcos(_whiten_cov(a.x), _whiten_cov(b.x), None)
+
+
+def _cmp_corr_cov(a: Prepared, b: Prepared, w=None) -> np.ndarray:
+    """Whitened Pearson correlation (Diedrichsen et al. 2021, 'corr_cov'):
+    the RDM vectors are mean-centred, then whitened as for cosine_cov."""
+    if w is not None:
+        return _cov_weighted_resampled(a.x, b.x, w, center=True)
+    return _wcos(_whiten_cov(_center(a.x, None)),
+                 _whiten_cov(_center(b.x, None)), None)
+
+
+def _cov_weighted_resampled(x, y, w, center):
+    """Multiplicities alone do not fix the resampled condition structure that
+    the whitening needs; resamples go through :func:`compare_cov_resampled`.
+    """
+    raise NotImplementedError(
+        "covariance-whitened methods on resamples need the condition counts;"
+        " use compare_cov_resampled")
+
+
+def _whiten_cov_masked(v: np.ndarray, ia: np.ndarray, ib: np.ndarray,
+                       same: np.ndarray, m: int) -> np.ndarray:
+    """Whitening of an RDM with missing entries (Diedrichsen et al. 2021).
+
+    ``v`` (k, n_valid) holds the valid entries at condition pairs (ia, ib)
+    of an m-condition RDM; ``same`` (m, m) marks condition pairs that are
+    missing (including the diagonal).  The second-moment vector
+    u = -v/2 (plus zero diagonal entries) has its additive row/column
+    effects removed by least squares with pair entries weighted 1/2 and
+    diagonal entries 1 — the masked generalisation of double centring used
+    by rsatoolbox — then pair entries are scaled by sqrt(2).
+    Returns (k, n_valid + m).
+    """
+    k = v.shape[0]
+    u = -0.5 * v
+    a = np.empty((k, m))
+    for r in range(k):
+        a[r] = np.bincount(ia, u[r], minlength=m) + \
+            np.bincount(ib, u[r], minlength=m)
+    deg = np.bincount(ia, minlength=m) + np.bincount(ib, minlength=m)
+    adj = (~same).astype(np.float64)
+    mat = 0.5 * adj
+    mat[np.diag_indices(m)] += 0.5 * deg + 1.0
+    beta = np.linalg.solve(mat, a.T).T
+    off = (u - 0.5 * (beta[:, ia] + beta[:, ib])) * np.sqrt(2.0)
+    return np.concatenate([off, -beta], axis=1)
+
+
+def compare_cov_resampled(x: np.ndarray, y: np.ndarray, counts: np.ndarray,
+                          method: str) -> np.ndarray:
+    """corr_cov / cosine_cov between x (k1, P) and y (k2, P) on the resample
+    in which condition i appears ``counts[i]`` times; pairs of a condition
+    with its own copy are missing (rsatoolbox's ``subsample_pattern``).
+    """
+    method = canonical_method(method)
+    n = len(counts)
+    idx = np.repeat(np.arange(n), counts)
+    m = idx.shape[0]
+    ia, ib = np.triu_indices(m, 1)
+    ca, cb = idx[ia], idx[ib]
+    valid = ca != cb
+    ia, ib = ia[valid], ib[valid]
+    pos = _condensed_pos(ca[valid], cb[valid], n)
+    same = idx[:, None] == idx[None, :]
+    vx = np.atleast_2d(x)[:, pos]
+    vy = np.atleast_2d(y)[:, pos]
+    if method == "corr_cov":
+        vx = vx - vx.mean(axis=1, keepdims=True)
+        vy = vy - vy.mean(axis=1, keepdims=True)
+    elif method != "cosine_cov":
+        raise ValueError("compare_cov_resampled: corr_cov or cosine_cov only")
+    return _wcos(_whiten_cov_masked(vx, ia, ib, same, m),
+                 _whiten_cov_masked(vy, ia, ib, same, m), None)
+
+
+def _condensed_pos(i, j, n):
+    a = np.minimum(i, j).astype(np.intp)
+    b = np.maximum(i, j).astype(np.intp)
+    return a * n - a * (a + 1) // 2 + (b - a - 1)
+
+
+_FUNCS: Dict[str, Callable] = {
+    "spearman": _cmp_spearman,
+    "pearson": _cmp_pearson,
+    "kendall_tau_a": _cmp_tau_a,
+    "rho_a": _cmp_rho_a,
+    "cosine": _cmp_cosine,
+    "corr_cov": _cmp_corr_cov,
+    "cosine_cov": _cmp_cosine_cov,
+}
+
+_ALIASES = {
+    "corr": "pearson", "correlation": "pearson",
+    "tau_a": "kendall_tau_a", "tau-a": "kendall_tau_a",
+    "rho-a": "rho_a",
+}
+
+METHODS = tuple(_FUNCS)
+
+
+def canonical_method(method: str) -> str:
+    """Resolve aliases ('corr', 'tau-a', 'rho-a', ...) to a method name."""
+    m = _ALIASES.get(method, method)
+    if m not in _FUNCS:
+        raise ValueError(f"unknown comparison method {method!r}; choose from "
+                         f"{sorted(_FUNCS)}")
+    return m
+
+
+def compare_vectors(x, y, method: str = "spearman", w=None) -> np.ndarray:
+    """Compare condensed RDM stacks x (k1, P) and y (k2, P) -> (k1, k2).
+
+    ``x``/``y`` may be :class:`Prepared` to reuse cached ranks.
+    """
+    fn = _FUNCS[canonical_method(method)]
+    a, b = _prep(x), _prep(y)
+    if a.x.shape[1] != b.x.shape[1]:
+        raise ValueError("RDM vectors differ in length")
+    return fn(a, b, w)
+
+
+def compare(a: RDM, b: RDM, method: str = "spearman"):
+    """Similarity of every RDM in ``a`` with every RDM in ``b``.
+
+    Parameters
+    ----------
+    a, b : RDM
+        Must share ``stimulus_id`` exactly (same ids, same order); a mismatch
+        raises ValueError — align explicitly with ``b.subset(a.stimulus_id)``.
+    method : str
+        One of ``"spearman", "pearson", "kendall_tau_a", "rho_a", "cosine",
+        "corr_cov", "cosine_cov"`` (aliases: corr, tau_a, tau-a, rho-a).
+
+    Returns
+    -------
+    ndarray (a.n_rdms, b.n_rdms), or a float when both hold one RDM.
+    """
+    if not isinstance(a, RDM) or not isinstance(b, RDM):
+        raise TypeError("compare expects two RDM objects")
+    _check_same_ids(a, b)
+    out = compare_vectors(a.dissimilarities, b.dissimilarities, method)
+    if out.shape == (1, 1):
+        return float(out[0, 0])
+    return out

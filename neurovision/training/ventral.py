@@ -1,0 +1,659 @@
+"""Train a small ventral-stream network (``neurovision train ventral``) on Fashion-MNIST or an image folder.
+
+What is trained. An architecture from :mod:`neurovision.models.small_convnets` (default ``cornet_mini``,
+V1 → V2 → V4 → IT) is fitted by minimising the mean cross-entropy of its logits over mini-batches with
+
+* ``sgd``: SGD with momentum 0.9 and *coupled* weight decay — ``λ·w`` is added to the gradient, i.e. the
+  penalised objective ``L̄ + (λ/2)||w||²`` (Krogh & Hertz 1992; a Gaussian prior of variance
+  ``1/(λN)``, see :mod:`neurovision.training.weight_decay`); or
+* ``adamw``: Adam with *decoupled* weight decay, ``w ← w − η·λ·w`` besides the adaptive step (Loshchilov &
+  Hutter 2019, "Decoupled weight decay regularization", ICLR).
+
+Weight decay applies to every parameter (convolution and linear weights, biases, BatchNorm scales and
+shifts). The learning rate is constant. Inputs are scaled to [0, 1] and standardised with the per-channel
+mean and standard deviation of the training images (stored with the weights).
+
+Data (``TrainConfig.dataset``):
+
+* ``"fashion_mnist"`` — the first ``n_train`` training images and the first ``n_test`` test images of
+  Fashion-MNIST (Xiao, Rasul & Vollgraf 2017; :mod:`neurovision.data.fashion_mnist`), 1 channel
+  (``color="rgb"`` replicates the gray value into 3 channels).
+* a folder path — one sub-folder per class (``<root>/<class>/<image>``, nested folders inside a class
+  allowed; classes sorted by name → labels 0, 1, …), read with PIL and resized to ``image_size`` ×
+  ``image_size`` (bilinear, aspect ratio not kept). :func:`load_image_folder` documents the rules:
+  hidden files are ignored; files whose extension is not an image type are *skipped with a warning*
+  naming them; a file with an image extension that PIL cannot read is an *error* naming it; a folder
+  with no class sub-folders, or a class folder with no images, is an error naming the folder. Colour
+  (``color``): ``"auto"`` trains on 1 channel if every image is grayscale and otherwise converts all to RGB
+  (grayscale replicated R = G = B, alpha dropped, palette expanded), with a warning when the folder is
+  mixed; ``"rgb"`` / ``"gray"`` force one mode (gray = ITU-R 601-2 luma, PIL's ``convert("L")``);
+  ``"strict"`` refuses a folder mixing grayscale and colour images, naming examples of each. With
+  ``val_fraction > 0`` a seeded, stratified share of each class is held out as the test set.
+
+Determinism. ``torch.manual_seed(seed)`` before the weights are built; the mini-batch order comes from a
+``torch.Generator`` seeded with ``seed`` (one permutation per epoch). Same config and seed → bit-identical
+weights (on one machine, same thread count). No dropout or augmentation, so nothing else is random.
+
+Checkpoints and resuming. With an output folder ``out``, a checkpoint ``out/ckpt-<step>.pt`` (weights,
+optimiser state, epoch, position in the epoch and its permutation, generator and torch RNG states, loss
+history) is written at the end of every epoch and every ``checkpoint_every`` steps. Each is written
+atomically (temporary file, then rename) and its sha256 is recorded in ``out/ckpt-<step>.json`` written
+after it, so a checkpoint without its JSON is an interrupted write and is ignored; the newest
+``keep_checkpoints`` are kept. Every load verifies the sha256 (:func:`load_checkpoint`; a mismatch raises
+:class:`CheckpointError`). ``resume=True`` continues from the newest checkpoint and ends with the same
+weights as an uninterrupted run (``epochs`` may be raised to train longer; other settings must match). The
+trained network is saved as ``out/model.pt`` with ``out/model.json`` (sha256, config, metrics, command);
+:func:`load_trained` verifies it and returns a :class:`~neurovision.models.base.Model`.
+
+CPU budget: the defaults (``cornet_mini``, 6,000 Fashion-MNIST images, 1 epoch, batch 64) take about a
+minute on 2 cores.
+
+Command line (after ``add_train_parser`` is hooked into ``neurovision``)::
+
+    neurovision train ventral --dataset fashion_mnist --arch cornet_mini --optimizer sgd \\
+        --weight-decay 5e-4 --epochs 1 --n-train 6000 --seed 0 --out runs/cornet_mini
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+import time
+import warnings
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+from tqdm.auto import tqdm
+
+from ..cache import atomic_path, file_sha256, write_json_atomic
+from ..errors import NeurovisionError
+from ..models import small_convnets
+from ..models.base import Model, to_uint8_rgb
+
+OPTIMIZERS = ("sgd", "adamw")
+COLOR_MODES = ("auto", "rgb", "gray", "strict")
+DEFAULT_LR = {"sgd": 0.05, "adamw": 2e-3}
+IMAGE_EXTENSIONS = frozenset({".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp", ".ppm",
+                              ".pgm", ".pbm"})
+_GRAY_MODES = frozenset({"1", "L", "LA", "I", "I;16", "I;16B", "I;16L", "F"})
+# config fields that may differ between a checkpoint and the run resuming from it
+_RESUMABLE_CHANGES = frozenset({"epochs", "checkpoint_every", "keep_checkpoints", "threads"})
+
+
+class TrainingDataError(NeurovisionError, ValueError):
+    """A training dataset that cannot be used (missing folder, no images, unreadable image, colour mix)."""
+
+
+class CheckpointError(NeurovisionError, RuntimeError):
+    """A checkpoint that fails its sha256 check, lacks its hash record, or does not fit the run."""
+
+
+# ----------------------------------------------------------------------------------------------- config
+@dataclass
+class TrainConfig:
+    """Everything that determines a training run (stored in every checkpoint and in ``model.json``)."""
+
+    dataset: str = "fashion_mnist"  # "fashion_mnist" or a folder <root>/<class>/<image>
+    arch: str = "cornet_mini"  # see neurovision.models.small_convnets.ARCHITECTURES
+    optimizer: str = "sgd"  # "sgd" (momentum 0.9, coupled decay) or "adamw" (decoupled decay)
+    lr: float | None = None  # None: 0.05 for sgd, 2e-3 for adamw
+    weight_decay: float = 5e-4
+    momentum: float = 0.9  # sgd only
+    epochs: int = 1
+    batch_size: int = 64
+    seed: int = 0
+    n_train: int | None = 6000  # first n training images (None: all)
+    n_test: int | None = 2000  # fashion_mnist: first n test images (None: all; 0: no test set)
+    val_fraction: float = 0.0  # image folders: stratified held-out share used as the test set
+    image_size: int = 28  # image folders are resized to image_size x image_size
+    color: str = "auto"  # image folders: auto | rgb | gray | strict (see module doc)
+    checkpoint_every: int = 0  # steps between checkpoints besides the end of each epoch (0: epochs only)
+    keep_checkpoints: int = 2
+    threads: int = 0  # torch.set_num_threads (0: leave as is)
+
+    def __post_init__(self) -> None:
+        if self.optimizer not in OPTIMIZERS:
+            raise ValueError(f"unknown optimizer {self.optimizer!r}; use one of {', '.join(OPTIMIZERS)}")
+        if self.color not in COLOR_MODES:
+            raise ValueError(f"unknown color mode {self.color!r}; use one of {', '.join(COLOR_MODES)}")
+        if self.lr is None:
+            self.lr = DEFAULT_LR[self.optimizer]
+        for name in ("epochs", "batch_size", "image_size", "keep_checkpoints"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be >= 1; got {getattr(self, name)}")
+        if self.batch_size < 2:
+            raise ValueError("batch_size must be >= 2 (BatchNorm needs two samples per batch)")
+        if self.lr <= 0 or self.weight_decay < 0:
+            raise ValueError(f"need lr > 0 and weight_decay >= 0; got lr={self.lr}, weight_decay={self.weight_decay}")
+        if not 0.0 <= self.val_fraction < 1.0:
+            raise ValueError(f"val_fraction must be in [0, 1); got {self.val_fraction}")
+        small_convnets.build(self.arch)  # fail fast on an unknown architecture
+
+
+# ------------------------------------------------------------------------------------------------- data
+@dataclass
+class TrainingData:
+    """Images as uint8 tensors ``(n, C, H, W)``, labels int64 ``(n,)``, class names; optional test split."""
+
+    images: torch.Tensor
+    labels: torch.Tensor
+    classes: list[str]
+    test_images: torch.Tensor | None = None
+    test_labels: torch.Tensor | None = None
+    source: str = ""
+
+    @property
+    def channels(self) -> int:
+        return int(self.images.shape[1])
+
+
+def _image_mode_is_gray(img) -> bool:
+    if img.mode == "P":  # palette: gray if every palette entry has R = G = B
+        pal = np.asarray(img.getpalette() or [], dtype=np.int64).reshape(-1, 3)
+        return bool(len(pal)) and bool((pal[:, 0] == pal[:, 1]).all() and (pal[:, 1] == pal[:, 2]).all())
+    return img.mode in _GRAY_MODES
+
+
+def _examples(paths, k: int = 3) -> str:
+    paths = list(paths)
+    shown = ", ".join(str(p) for p in paths[:k])
+    return shown + (f" (and {len(paths) - k} more)" if len(paths) > k else "")
+
+
+def load_image_folder(root: str | Path, image_size: int = 28, color: str = "auto"
+                      ) -> tuple[np.ndarray, np.ndarray, list[str], list[Path]]:
+    """Read ``<root>/<class>/<image>`` into ``images`` uint8 ``(n, S, S, C)``, ``labels``, ``classes``, ``files``.
+
+    ``S = image_size`` (PIL bilinear resize, aspect ratio not kept); ``C`` is 1 or 3 as ``color`` decides
+    (see the module docstring). Classes are the sub-folder names, sorted; images within a class are sorted
+    by path. Raises :class:`TrainingDataError` naming the problem (missing folder, no class folders, a
+    class without images, an unreadable image, a grayscale/colour mix under ``color="strict"``); files
+    with a non-image extension are skipped with a :class:`UserWarning` naming them.
+    """
+    from PIL import Image, UnidentifiedImageError
+
+    if color not in COLOR_MODES:
+        raise ValueError(f"unknown color mode {color!r}; use one of {', '.join(COLOR_MODES)}")
+    root = Path(root)
+    if not root.is_dir():
+        raise TrainingDataError(f"image folder {root} does not exist (or is not a folder); expected "
+                                "<root>/<class>/<image> or the dataset name 'fashion_mnist'")
+    class_dirs = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
+    loose = [p for p in root.iterdir() if p.is_file() and not p.name.startswith(".")]
+    if not class_dirs:
+        raise TrainingDataError(
+            f"image folder {root} has no class sub-folders: expected <root>/<class>/<image>"
+            + (f"; found {len(loose)} file(s) directly in it: {_examples(loose)}" if loose else " and it is empty"))
+    if loose:
+        warnings.warn(f"{root}: skipping {len(loose)} file(s) outside the class sub-folders: {_examples(loose)}",
+                      stacklevel=2)
+    files: list[Path] = []
+    labels: list[int] = []
+    skipped: list[Path] = []
+    for label, cdir in enumerate(class_dirs):
+        members = sorted(p for p in cdir.rglob("*") if p.is_file()
+                         and not any(part.startswith(".") for part in p.relative_to(cdir).parts))
+        images = [p for p in members if p.suffix.lower() in IMAGE_EXTENSIONS]
+        skipped += [p for p in members if p.suffix.lower() not in IMAGE_EXTENSIONS]
+        if not images:
+            raise TrainingDataError(
+                f"class folder {cdir} contains no images (looked for {', '.join(sorted(IMAGE_EXTENSIONS))})"
+                + (f"; it holds only non-image files: {_examples(members)}" if members else "; it is empty"))
+        files += images
+        labels += [label] * len(images)
+    if len(class_dirs) < 2:
+        raise TrainingDataError(f"image folder {root} has a single class ({class_dirs[0].name}); "
+                                "classification needs at least 2 class sub-folders")
+    if skipped:
+        warnings.warn(f"{root}: skipping {len(skipped)} non-image file(s): {_examples(skipped)}", stacklevel=2)
+
+    opened = []
+    for path in files:
+        try:
+            with Image.open(path) as img:
+                img.load()
+                opened.append(img.copy())
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as err:
+            raise TrainingDataError(f"cannot read image {path}: {err}") from err
+    gray = [_image_mode_is_gray(img) for img in opened]
+    n_gray = sum(gray)
+    if color == "strict" and 0 < n_gray < len(opened):
+        raise TrainingDataError(
+            f"image folder {root} mixes {n_gray} grayscale and {len(opened) - n_gray} colour images "
+            f"(grayscale: {_examples(p for p, g in zip(files, gray) if g)}; colour: "
+            f"{_examples(p for p, g in zip(files, gray) if not g)}); use color='auto'/'rgb' to replicate "
+            "gray into RGB or color='gray' to convert colour to luma")
+    mode = {"rgb": "RGB", "gray": "L"}.get(color) or ("L" if n_gray == len(opened) else "RGB")
+    if color == "auto" and mode == "RGB" and n_gray:
+        warnings.warn(f"{root}: {n_gray} grayscale image(s) among {len(opened)} converted to RGB by replicating "
+                      f"the gray value (R = G = B), e.g. {_examples(p for p, g in zip(files, gray) if g)}",
+                      stacklevel=2)
+    arrays = []
+    for img in opened:
+        if img.mode in ("I", "I;16", "I;16B", "I;16L", "F") and mode == "L":
+            a = np.asarray(img, dtype=np.float64)  # high bit depth gray: rescale its range to 0-255
+            img = Image.fromarray(np.clip(a / max(a.max(), 1) * 255, 0, 255).astype(np.uint8))
+        img = img.convert(mode).resize((image_size, image_size), Image.BILINEAR)
+        a = np.asarray(img, dtype=np.uint8)
+        arrays.append(a[..., None] if a.ndim == 2 else a)
+    return np.stack(arrays), np.asarray(labels, dtype=np.int64), [d.name for d in class_dirs], files
+
+
+def _stratified_split(labels: np.ndarray, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    test = []
+    for c in np.unique(labels):
+        idx = np.flatnonzero(labels == c)
+        k = int(round(fraction * len(idx)))
+        if k >= len(idx):
+            k = len(idx) - 1
+        test += rng.permutation(idx)[:k].tolist()
+    test = np.sort(np.asarray(test, dtype=np.int64))
+    train = np.setdiff1d(np.arange(len(labels)), test)
+    return train, test
+
+
+def load_training_data(cfg: TrainConfig) -> TrainingData:
+    """The training (and test) images of ``cfg.dataset`` as uint8 ``(n, C, H, W)`` tensors."""
+    def chw(a: np.ndarray) -> torch.Tensor:  # (n, H, W, C) -> (n, C, H, W)
+        return torch.from_numpy(np.ascontiguousarray(a.transpose(0, 3, 1, 2)))
+
+    if cfg.dataset == "fashion_mnist":
+        from ..data import fashion_mnist
+
+        x, y = fashion_mnist.load("train", cfg.n_train)
+        reps = 3 if cfg.color == "rgb" else 1
+        xt = yt = None
+        if cfg.n_test != 0:
+            xt, yt = fashion_mnist.load("test", cfg.n_test)
+            xt = chw(np.repeat(xt[..., None], reps, -1))
+            yt = torch.from_numpy(yt)
+        return TrainingData(chw(np.repeat(x[..., None], reps, -1)), torch.from_numpy(y), list(fashion_mnist.CLASSES),
+                            xt, yt, source=f"fashion_mnist train[:{len(x)}]")
+    root = Path(cfg.dataset)
+    if not root.exists() and "/" not in cfg.dataset and "\\" not in cfg.dataset:
+        raise TrainingDataError(f"unknown dataset {cfg.dataset!r}: not 'fashion_mnist' and no folder of that name")
+    x, y, classes, _ = load_image_folder(root, cfg.image_size, cfg.color)
+    xt = yt = None
+    if cfg.val_fraction > 0:
+        tr, te = _stratified_split(y, cfg.val_fraction, cfg.seed)
+        x, y, xt, yt = x[tr], y[tr], chw(x[te]), torch.from_numpy(y[te])
+    if cfg.n_train is not None and cfg.n_train < len(x):
+        keep = np.sort(np.random.default_rng(cfg.seed).permutation(len(x))[:cfg.n_train])
+        x, y = x[keep], y[keep]
+    return TrainingData(chw(x), torch.from_numpy(y), classes, xt, yt, source=f"image folder {root} ({len(x)} images)")
+
+
+def channel_stats(images: torch.Tensor) -> tuple[list[float], list[float]]:
+    """Per-channel mean and standard deviation of uint8 images ``(n, C, H, W)`` scaled to [0, 1]."""
+    x = images.double() / 255.0
+    mean = x.mean(dim=(0, 2, 3))
+    std = x.std(dim=(0, 2, 3)).clamp(min=1e-3)
+    return mean.tolist(), std.tolist()
+
+
+def _normalise(images: torch.Tensor, mean, std) -> torch.Tensor:
+    m = torch.tensor(mean, dtype=torch.float32).view(1, -1, 1, 1)
+    s = torch.tensor(std, dtype=torch.float32).view(1, -1, 1, 1)
+    return (images.float() / 255.0 - m) / s
+
+
+# ---------------------------------------------------------------------------------------- checkpoints
+def _checkpoints(out: Path) -> list[Path]:
+    """Complete checkpoints (``.pt`` with its ``.json``) in ``out``, oldest first."""
+    return sorted(p for p in out.glob("ckpt-*.pt") if p.with_suffix(".json").is_file())
+
+
+def save_verified(obj: dict, path: Path, record: dict) -> str:
+    """``torch.save(obj)`` atomically to ``path``, then its sha256 (plus ``record``) to ``path`` + ``.json``."""
+    with atomic_path(path) as tmp:
+        torch.save(obj, tmp)
+    sha = file_sha256(path)
+    write_json_atomic(path.with_suffix(".json"), {**record, "file": path.name, "sha256": sha})
+    return sha
+
+
+def load_checkpoint(path: str | Path) -> dict:
+    """Load a checkpoint or ``model.pt`` after checking its sha256 against the JSON beside it.
+
+    Raises :class:`CheckpointError` if the JSON is missing or the bytes do not hash to the recorded value.
+    """
+    path = Path(path)
+    record_path = path.with_suffix(".json")
+    if not path.is_file():
+        raise CheckpointError(f"checkpoint {path} does not exist")
+    if not record_path.is_file():
+        raise CheckpointError(f"checkpoint {path} has no hash record {record_path.name} beside it; "
+                              "it was not written completely or not by neurovision")
+    expected = json.loads(record_path.read_text()).get("sha256")
+    actual = file_sha256(path)
+    if actual != expected:
+        raise CheckpointError(f"checkpoint {path} is corrupt: sha256 {actual} does not match {expected} recorded in "
+                              f"{record_path.name}; delete it (and its .json) to fall back to an older checkpoint")
+    return torch.load(path, map_location="cpu", weights_only=True)
+
+
+# --------------------------------------------------------------------------------------------- training
+@dataclass
+class TrainResult:
+    """What :func:`train` returns."""
+
+    network: nn.Module
+    config: TrainConfig
+    classes: list[str]
+    mean: list[float]
+    std: list[float]
+    history: dict = field(default_factory=dict)  # step_loss, epoch_train_loss, test_accuracy, test_loss
+    steps: int = 0
+    epochs_done: int = 0
+    completed: bool = True  # False when stopped by stop_after_steps
+    train_seconds: float = 0.0
+    model_path: Path | None = None
+    sha256: str | None = None
+
+    @property
+    def test_accuracy(self) -> float | None:
+        acc = self.history.get("test_accuracy") or []
+        return acc[-1] if acc else None
+
+    def as_model(self) -> Model:
+        """The trained network as a :class:`~neurovision.models.base.Model` (see :func:`load_trained`)."""
+        return _as_model(self.network, self.config, self.classes, self.mean, self.std)
+
+
+@torch.no_grad()
+def evaluate(network: nn.Module, images: torch.Tensor, labels: torch.Tensor, mean, std,
+             batch_size: int = 500) -> tuple[float, float]:
+    """Mean cross-entropy and accuracy of ``network`` (eval mode) on uint8 ``images`` ``(n, C, H, W)``."""
+    was_training = network.training
+    network.eval()
+    loss, correct = 0.0, 0
+    for i in range(0, len(images), batch_size):
+        logits = network(_normalise(images[i:i + batch_size], mean, std))
+        y = labels[i:i + batch_size]
+        loss += float(nn.functional.cross_entropy(logits, y, reduction="sum"))
+        correct += int((logits.argmax(1) == y).sum())
+    network.train(was_training)
+    n = max(len(images), 1)
+    return loss / n, correct / n
+
+
+def weight_norm(network: nn.Module) -> float:
+    """Euclidean norm of all convolution and linear weights (biases and BatchNorm excluded)."""
+    sq = sum(float((m.weight.detach() ** 2).sum()) for m in network.modules()
+             if isinstance(m, (nn.Conv2d, nn.Linear)))
+    return math.sqrt(sq)
+
+
+def _make_optimizer(cfg: TrainConfig, params) -> torch.optim.Optimizer:
+    if cfg.optimizer == "sgd":
+        return torch.optim.SGD(params, lr=cfg.lr, momentum=cfg.momentum, weight_decay=cfg.weight_decay)
+    return torch.optim.AdamW(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
+
+
+def _batches_per_epoch(n: int, batch_size: int) -> int:
+    """Batches per epoch; a last batch of a single image is dropped (BatchNorm needs two)."""
+    full, rest = divmod(n, batch_size)
+    return full + (1 if rest >= 2 else 0)
+
+
+def train(cfg: TrainConfig, out: str | Path | None = None, *, resume: bool = False, progress: bool = True,
+          data: TrainingData | None = None, stop_after_steps: int | None = None, record_every: int = 1,
+          command: str | None = None) -> TrainResult:
+    """Train ``cfg.arch`` on ``cfg.dataset`` (see the module docstring); returns a :class:`TrainResult`.
+
+    ``out``: folder for checkpoints and the final ``model.pt``/``model.json`` (None: nothing written).
+    ``resume``: continue from the newest checkpoint in ``out`` (none: start afresh); without it, existing
+    checkpoints in ``out`` are deleted first. ``data``: pre-loaded data (else :func:`load_training_data`).
+    ``stop_after_steps``: stop (after writing a checkpoint) once this many optimiser steps are done — an
+    interruption for testing or time-boxing; the result then has ``completed=False``.
+    ``record_every``: also record the weight norm every this many steps in ``history["weight_norm"]``
+    (0: never). History: ``step_loss`` (per step, training mode), ``epoch_train_loss``, and per epoch
+    ``test_loss`` / ``test_accuracy`` when there is a test set.
+    """
+    if cfg.threads:
+        torch.set_num_threads(cfg.threads)
+    data = data if data is not None else load_training_data(cfg)
+    n = len(data.images)
+    if n < 2:
+        raise TrainingDataError(f"{data.source}: need at least 2 training images; got {n}")
+    mean, std = channel_stats(data.images)
+    torch.manual_seed(cfg.seed)
+    network = small_convnets.build(cfg.arch, in_channels=data.channels, num_classes=len(data.classes))
+    optimizer = _make_optimizer(cfg, network.parameters())
+    shuffle = torch.Generator().manual_seed(cfg.seed)
+    history = {"step_loss": [], "epoch_train_loss": [], "test_loss": [], "test_accuracy": [],
+               "weight_norm": [], "weight_norm_step": []}
+    epoch, batch, step, perm, elapsed = 0, 0, 0, None, 0.0
+
+    out = None if out is None else Path(out)
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+        existing = _checkpoints(out)
+        if resume and existing:
+            ck = load_checkpoint(existing[-1])
+            _check_resumable(ck["config"], cfg, existing[-1])
+            if ck["in_channels"] != data.channels or ck["classes"] != list(data.classes):
+                raise CheckpointError(f"{existing[-1]} was trained on {ck['in_channels']}-channel images of classes "
+                                      f"{ck['classes']}; the data now give {data.channels} channel(s) and "
+                                      f"{list(data.classes)}")
+            network.load_state_dict(ck["state_dict"])
+            optimizer.load_state_dict(ck["optimizer"])
+            shuffle.set_state(ck["generator_state"])
+            torch.set_rng_state(ck["torch_rng_state"])
+            epoch, batch, step, elapsed = ck["epoch"], ck["batch"], ck["step"], ck["elapsed_s"]
+            perm = ck["perm"]
+            history = ck["history"]
+        elif not resume:
+            for p in out.glob("ckpt-*"):
+                p.unlink()
+
+    per_epoch = _batches_per_epoch(n, cfg.batch_size)
+    total = per_epoch * cfg.epochs
+    network.train()
+    t0 = time.time() - elapsed
+    bar = tqdm(total=total, initial=step, desc=f"train {cfg.arch}", disable=not progress, mininterval=1.0,
+               leave=False)
+    completed = True
+    epoch_losses = []
+
+    def checkpoint() -> None:
+        if out is None:
+            return
+        path = out / f"ckpt-{step:07d}.pt"
+        save_verified({"config": asdict(cfg), "state_dict": network.state_dict(),
+                       "optimizer": optimizer.state_dict(), "epoch": epoch, "batch": batch, "step": step,
+                       "perm": perm, "generator_state": shuffle.get_state(), "torch_rng_state": torch.get_rng_state(),
+                       "history": history, "elapsed_s": time.time() - t0, "in_channels": data.channels,
+                       "classes": list(data.classes)},
+                      path, {"epoch": epoch, "batch": batch, "step": step, "config": asdict(cfg)})
+        for old in _checkpoints(out)[:-cfg.keep_checkpoints]:
+            old.with_suffix(".json").unlink()
+            old.unlink()
+
+    while epoch < cfg.epochs:
+        if perm is None:
+            perm = torch.randperm(n, generator=shuffle)
+            batch = 0
+            epoch_losses = []
+        while batch < per_epoch:
+            idx = perm[batch * cfg.batch_size:(batch + 1) * cfg.batch_size]
+            logits = network(_normalise(data.images[idx], mean, std))
+            loss = nn.functional.cross_entropy(logits, data.labels[idx])
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            batch += 1
+            step += 1
+            history["step_loss"].append(loss.item())
+            if record_every and step % record_every == 0:
+                history["weight_norm"].append(weight_norm(network))
+                history["weight_norm_step"].append(step)
+            bar.update(1)
+            if step % 10 == 0:
+                bar.set_postfix(epoch=epoch + 1, loss=f"{loss.item():.3f}")
+            stopping = stop_after_steps is not None and step >= stop_after_steps and batch < per_epoch
+            if cfg.checkpoint_every and step % cfg.checkpoint_every == 0 and batch < per_epoch or stopping:
+                checkpoint()
+            if stopping:
+                completed = False
+                break
+        if not completed:
+            break
+        history["epoch_train_loss"].append(float(np.mean(history["step_loss"][-per_epoch:])))
+        if data.test_images is not None and len(data.test_images):
+            tl, ta = evaluate(network, data.test_images, data.test_labels, mean, std)
+            history["test_loss"].append(tl)
+            history["test_accuracy"].append(ta)
+        epoch += 1
+        perm, batch = None, 0
+        checkpoint()
+        if stop_after_steps is not None and step >= stop_after_steps and epoch < cfg.epochs:
+            completed = False
+            break
+    bar.close()
+    network.eval()
+    result = TrainResult(network, cfg, list(data.classes), mean, std, history, step, epoch, completed,
+                         time.time() - t0)
+    if out is not None and completed:
+        record = {"config": asdict(cfg), "classes": list(data.classes), "in_channels": data.channels,
+                  "mean": mean, "std": std, "steps": step, "epochs": epoch, "train_seconds": round(result.train_seconds, 2),
+                  "final_epoch_train_loss": history["epoch_train_loss"][-1] if history["epoch_train_loss"] else None,
+                  "test_accuracy": result.test_accuracy, "data": data.source, "torch": torch.__version__,
+                  "threads": torch.get_num_threads(),
+                  "command": command or "neurovision train ventral " + " ".join(cli_args(cfg, out))}
+        result.model_path = out / "model.pt"
+        result.sha256 = save_verified({"config": asdict(cfg), "state_dict": network.state_dict(),
+                                       "classes": list(data.classes), "in_channels": data.channels,
+                                       "mean": mean, "std": std, "history": history},
+                                      result.model_path, record)
+    return result
+
+
+def _check_resumable(saved: dict, cfg: TrainConfig, path: Path) -> None:
+    now = asdict(cfg)
+    diff = [k for k in now if k not in _RESUMABLE_CHANGES and saved.get(k) != now[k]]
+    if diff:
+        raise CheckpointError(f"cannot resume from {path}: it was written with different settings "
+                              + ", ".join(f"{k}={saved.get(k)!r} (now {now[k]!r})" for k in diff)
+                              + "; use the same settings or train afresh without --resume")
+    if now["epochs"] < saved.get("epochs", 0):
+        raise CheckpointError(f"cannot resume from {path} with fewer epochs ({now['epochs']}) than it was "
+                              f"started with ({saved['epochs']})")
+
+
+# ------------------------------------------------------------------------------------------ trained model
+def _as_model(network: nn.Module, cfg: TrainConfig, classes, mean, std) -> Model:
+    from PIL import Image
+
+    size = 28 if cfg.dataset == "fashion_mnist" else cfg.image_size
+    channels = len(mean)
+
+    def preprocess(images: np.ndarray) -> torch.Tensor:
+        """uint8 RGB ``(n, h, w, 3)`` (or gray ``(n, h, w)``) → float32 ``(n, C, S, S)``: resized (bilinear),
+        converted to gray by ITU-R 601-2 luma if the network has 1 channel (exact for R = G = B),
+        standardised with the training mean / std."""
+        images = to_uint8_rgb(images)
+        mode = "L" if channels == 1 else "RGB"
+        arr = [np.asarray(Image.fromarray(im).convert(mode).resize((size, size), Image.BILINEAR)) for im in images]
+        x = np.stack(arr) if arr else np.zeros((0, size, size), np.uint8)
+        x = x[:, None] if x.ndim == 3 else x.transpose(0, 3, 1, 2)
+        return _normalise(torch.from_numpy(np.ascontiguousarray(x)), mean, std)
+
+    layers = list(getattr(network, "layers", []))
+    regions = small_convnets.CORNET_MINI_REGIONS if cfg.arch == "cornet_mini" else {}
+    return Model(identifier=f"{cfg.arch}_trained_seed{cfg.seed}", network=network, preprocess=preprocess,
+                 layers=layers, region_layer_map=dict(regions), visual_degrees=8.0,
+                 description=f"{cfg.arch} trained on {cfg.dataset} ({cfg.optimizer}, wd {cfg.weight_decay}, "
+                 f"{cfg.epochs} epoch(s), seed {cfg.seed}); classes {', '.join(classes)}")
+
+
+def load_trained(path: str | Path) -> Model:
+    """A ``model.pt`` written by :func:`train` (sha256 verified) as a :class:`~neurovision.models.base.Model`."""
+    ck = load_checkpoint(path)
+    cfg = TrainConfig(**{f.name: ck["config"][f.name] for f in fields(TrainConfig) if f.name in ck["config"]})
+    network = small_convnets.build(cfg.arch, in_channels=ck["in_channels"], num_classes=len(ck["classes"]))
+    network.load_state_dict(ck["state_dict"])
+    return _as_model(network, cfg, ck["classes"], ck["mean"], ck["std"])
+
+
+# ------------------------------------------------------------------------------------------------- CLI
+def cli_args(cfg: TrainConfig, out) -> list[str]:
+    """The ``neurovision train ventral`` arguments that reproduce ``cfg``."""
+    args = ["--dataset", cfg.dataset, "--arch", cfg.arch, "--optimizer", cfg.optimizer, "--lr", f"{cfg.lr:g}",
+            "--weight-decay", f"{cfg.weight_decay:g}", "--epochs", str(cfg.epochs), "--batch-size",
+            str(cfg.batch_size), "--seed", str(cfg.seed), "--n-train", str(cfg.n_train or 0), "--n-test",
+            str(cfg.n_test if cfg.n_test is not None else -1), "--color", cfg.color, "--image-size",
+            str(cfg.image_size)]
+    if cfg.val_fraction:
+        args += ["--val-fraction", f"{cfg.val_fraction:g}"]
+    return args + ["--out", str(out)]
+
+
+def _cmd_train_ventral(args) -> int:
+    cfg = TrainConfig(dataset=args.dataset, arch=args.arch, optimizer=args.optimizer, lr=args.lr,
+                      weight_decay=args.weight_decay, epochs=args.epochs, batch_size=args.batch_size,
+                      seed=args.seed, n_train=args.n_train or None,
+                      n_test=None if args.n_test < 0 else args.n_test, val_fraction=args.val_fraction,
+                      image_size=args.image_size, color=args.color, checkpoint_every=args.checkpoint_every,
+                      threads=args.threads)
+    command = " ".join(["neurovision", "train", "ventral"] + cli_args(cfg, args.out))
+    result = train(cfg, args.out, resume=args.resume, progress=not args.no_progress, command=command)
+    h = result.history
+    print(json.dumps({"model": str(result.model_path), "sha256": result.sha256, "steps": result.steps,
+                      "epochs": result.epochs_done, "train_seconds": round(result.train_seconds, 1),
+                      "epoch_train_loss": [round(v, 4) for v in h["epoch_train_loss"]],
+                      "test_accuracy": [round(v, 4) for v in h["test_accuracy"]]}, indent=1))
+    return 0
+
+
+def add_train_parser(subparsers) -> argparse.ArgumentParser:
+    """Register ``train ventral`` on the ``neurovision`` command's ``subparsers``; returns the ``train`` parser."""
+    tr = subparsers.add_parser("train", help="train models")
+    sub = tr.add_subparsers(dest="train_what", required=True)
+    v = sub.add_parser("ventral", help="train a small ventral network on Fashion-MNIST or an image folder",
+                       description=__doc__.split("\n")[0])
+    d = TrainConfig()
+    v.add_argument("--dataset", default=d.dataset, help="'fashion_mnist' or a folder <root>/<class>/<image>")
+    v.add_argument("--arch", default=d.arch, help=f"architecture: {', '.join(small_convnets.ARCHITECTURES)}, "
+                   "or plain<D>/residual<D> (D = 2 + 6b)")
+    v.add_argument("--optimizer", default=d.optimizer, choices=OPTIMIZERS)
+    v.add_argument("--lr", type=float, default=None, help="learning rate (default 0.05 sgd, 2e-3 adamw)")
+    v.add_argument("--weight-decay", type=float, default=d.weight_decay)
+    v.add_argument("--epochs", type=int, default=d.epochs)
+    v.add_argument("--batch-size", type=int, default=d.batch_size)
+    v.add_argument("--seed", type=int, default=d.seed)
+    v.add_argument("--n-train", type=int, default=d.n_train, help="first N training images (0: all)")
+    v.add_argument("--n-test", type=int, default=d.n_test, help="fashion_mnist: first N test images (-1: all, 0: none)")
+    v.add_argument("--val-fraction", type=float, default=0.0, help="image folders: held-out share as test set")
+    v.add_argument("--image-size", type=int, default=d.image_size, help="image folders: resize to SxS")
+    v.add_argument("--color", default=d.color, choices=COLOR_MODES,
+                   help="image folders: grayscale/RGB handling (auto: gray if all gray, else RGB)")
+    v.add_argument("--checkpoint-every", type=int, default=0, help="steps between extra checkpoints")
+    v.add_argument("--threads", type=int, default=0)
+    v.add_argument("--out", required=True, help="output folder (checkpoints, model.pt, model.json)")
+    v.add_argument("--resume", action="store_true", help="continue from the newest checkpoint in --out")
+    v.add_argument("--no-progress", action="store_true")
+    v.set_defaults(func=_cmd_train_ventral)
+    return tr
+
+
+def main(argv=None) -> int:
+    """``python -m neurovision.training.ventral ventral …`` (same options as ``neurovision train ventral``)."""
+    p = argparse.ArgumentParser(prog="python -m neurovision.training.ventral")
+    sub = p.add_subparsers(dest="command", required=True)
+    add_train_parser(sub)
+    a = p.parse_args(["train"] + list(sys.argv[1:] if argv is None else argv))
+    try:
+        return a.func(a)
+    except (NeurovisionError, ValueError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,126 @@
+"""The dorsal tracker model and its training (neurovision.models.tracker, neurovision.training.tracker)."""
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from neurovision.cache import file_sha256
+from neurovision.models import tracker as trk
+from neurovision.models.base import state_dict_hash
+from neurovision.training import tracker as tr
+
+
+def test_shapes_named_layers_and_hooks():
+    torch.manual_seed(0)
+    model = trk.build(pretrained=False)
+    names = dict(model.network.named_modules())
+    for layer in model.layers:
+        assert layer in names, layer
+    recorded = []
+    h = model.network.get_submodule("core_output").register_forward_hook(lambda m, i, o: recorded.append(o))
+    out = model.network(torch.rand(3, 12, 32, 32))
+    h.remove()
+    assert out["position"].shape == (3, 12, 2) and out["flash"].shape == (3, 12, 2)
+    assert out["visibility_logit"].shape == (3, 12) and out["flash_present_logit"].shape == (3, 12)
+    assert recorded[0].shape == (3, 12, 128)
+    r = model.run(np.zeros((12, 32, 32), np.float32))
+    assert r["position_px"].shape == (12, 2) and r["hidden"].shape == (12, 128)
+    assert model.visual_degrees == 32 and model.delay_ms == 50
+    with pytest.raises(ValueError, match="32x32"):
+        model.run(np.zeros((5, 16, 16), np.float32))
+    with pytest.raises(ValueError, match="not shorter"):
+        model.run(np.zeros((5, 32, 32), np.float32))  # delay 5 frames >= video length
+
+
+def test_delay_is_applied_outside_forward():
+    torch.manual_seed(0)
+    model = trk.build(pretrained=False)
+    v = np.random.default_rng(0).random((20, 32, 32)).astype(np.float32)
+    a = model.run(v, delay_frames=3)
+    shifted = np.concatenate([np.zeros((3, 32, 32), np.float32), v[:17]])
+    b = model.run(shifted, delay_frames=0)
+    np.testing.assert_allclose(a["position_px"], b["position_px"], atol=1e-5)
+
+
+def _tiny(**kw):
+    base = dict(task="compensated", steps=30, batch=8, n_frames=30, delay_ms=30, lr=3e-3, checkpoint_every=5,
+                threads=1)
+    base.update(kw)
+    return tr.TrainConfig(**base)
+
+
+def test_short_training_reduces_loss(tmp_path):
+    cfg = _tiny()
+    model, info = tr.train(cfg, tmp_path / "t.pt", progress=False)
+    assert info["final_loss"] < 0.6 * info["loss_first"]
+    meta = json.loads((tmp_path / "t.json").read_text())
+    assert meta["sha256"] == file_sha256(tmp_path / "t.pt") and meta["seed"] == 0
+    assert "--task compensated" in meta["command"]
+    loaded = trk.load_checkpoint(tmp_path / "t.pt")
+    assert loaded.delay_frames == 3 and loaded.target == "now"
+    assert state_dict_hash(loaded.network) == state_dict_hash(model.network)
+
+
+def test_training_is_deterministic_and_resumable(tmp_path, monkeypatch):
+    cfg = _tiny(steps=10)
+    full, _ = tr.train(cfg, tmp_path / "a.pt", progress=False)
+    real = tr.make_batch
+    calls = {"n": 0}
+
+    def crash(*a, **k):
+        calls["n"] += 1
+        if calls["n"] == 8:
+            raise KeyboardInterrupt  # killed after the step-5 state was written
+        return real(*a, **k)
+
+    monkeypatch.setattr(tr, "make_batch", crash)
+    with pytest.raises(KeyboardInterrupt):
+        tr.train(cfg, tmp_path / "b.pt", progress=False)
+    monkeypatch.setattr(tr, "make_batch", real)
+    assert torch.load(tmp_path / "b.pt.state.pt", weights_only=False)["step"] == 5
+    resumed, _ = tr.train(cfg, tmp_path / "b.pt", progress=False)
+    assert state_dict_hash(resumed.network) == state_dict_hash(full.network)
+
+
+def test_task_targets():
+    rng = np.random.default_rng(0)
+    now = tr.make_batch(_tiny(task="compensated"), rng)
+    ctl = tr.make_batch(_tiny(task="control"), np.random.default_rng(0))
+    np.testing.assert_array_equal(now["input"], ctl["input"])
+    np.testing.assert_array_equal(now["position_px"], now["true_position_px"])
+    np.testing.assert_array_equal(ctl["position_px"][:, 3:], ctl["true_position_px"][:, :-3])
+    assert not now["mask"][:, :3 + 5].any() and now["mask"][:, 8:].all()
+    occ = tr.make_batch(_tiny(task="occlusion", p_occluder=1.0), np.random.default_rng(1))
+    assert (~occ["visible"] & occ["mask"]).any()  # loss on hidden frames too
+
+
+def test_bad_training_parameters():
+    with pytest.raises(ValueError, match="unknown task"):
+        tr.TrainConfig(task="juggling")
+    with pytest.raises(ValueError, match="shorter than the video"):
+        tr.TrainConfig(delay_ms=800, n_frames=80)
+    with pytest.raises(ValueError, match="whole number"):
+        tr.TrainConfig(delay_ms=45)
+
+
+def test_evaluate_returns_xarray():
+    torch.manual_seed(0)
+    model = trk.build(pretrained=False)
+    ev = tr.evaluate(model, n_videos=6, delays_ms=[0, 50])
+    assert set(ev["visibility"].values) == {"visible", "occluded"}
+    for v in ("error_px", "error_vs_time_since_occlusion_px", "extrapolation_error_px", "lead_ms",
+              "fraction_compensated"):
+        assert v in ev
+    assert list(ev["delay_ms"].values) == [0, 50]
+
+
+@pytest.mark.skipif(not trk.DEFAULT_CHECKPOINT.is_file(), reason="committed checkpoint not present")
+def test_committed_checkpoint_matches_its_json():
+    meta = json.loads(trk.DEFAULT_CHECKPOINT.with_suffix(".json").read_text())
+    assert meta["sha256"] == file_sha256(trk.DEFAULT_CHECKPOINT)
+    assert trk.DEFAULT_CHECKPOINT.stat().st_size < 5e6
+    model = trk.build()
+    assert model.delay_frames == 5 and model.target == "now"
+    ev = tr.evaluate(model, n_videos=32)
+    assert float(ev["error_px"].sel(visibility="visible")) < 2.5
