@@ -94,6 +94,30 @@ def extract_layers(model: Model, stimuli: xr.DataArray, layers: Iterable[str] | 
     return result
 
 
+def layer_sizes(model: Model, stimuli: xr.DataArray, layers: Iterable[str]) -> dict[str, int]:
+    """Number of float32 values one image produces at each layer (units × time steps), from one image."""
+    probe = extract_layers(model, stimuli.isel(presentation=slice(0, 1)), layers, progress=False)
+    return {layer: int(np.prod(da.shape[1:])) for layer, da in probe.items()}
+
+
+def layer_groups(sizes: dict[str, int], n_images: int, max_bytes: float) -> list[list[str]]:
+    """Split layers (in order) into groups whose float32 activations to ``n_images`` fit ``max_bytes``.
+
+    A single layer larger than the budget forms its own group. Each group costs one pass over the
+    stimuli, so peak memory is bounded by about ``max_bytes`` (plus one layer's RDM work).
+    """
+    groups: list[list[str]] = [[]]
+    used = 0.0
+    for layer, size in sizes.items():
+        need = 4.0 * size * n_images
+        if groups[-1] and used + need > max_bytes:
+            groups.append([])
+            used = 0.0
+        groups[-1].append(layer)
+        used += need
+    return [g for g in groups if g]
+
+
 def extract(model: Model, stimuli: xr.DataArray, layers: Iterable[str] | None = None,
             batch_size: int = 32, progress: bool = True) -> xr.DataArray:
     """All requested layers concatenated along ``neuroid`` (Brain-Score's assembly layout).

@@ -101,6 +101,8 @@ def test_deterministic_and_warm_cache_identical(cold_score, env, pixels):
     assert other.raw == cold_score.raw and other.ci_low != cold_score.ci_low
     layers = bench.score_layers(pixels, ["pixels"], n_boot=200, seed=0, progress=False)
     assert [s.to_dict() for s in layers] == [cold_score.to_dict()]
+    no_boot = bench(pixels, n_boot=0, progress=False).to_dict()
+    assert no_boot["raw"] == cold_score.to_dict()["raw"] and no_boot["ci_low"] is None
 
 
 def test_weighted_pearson_equals_repeated_rows():

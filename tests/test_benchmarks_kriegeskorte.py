@@ -63,3 +63,25 @@ def test_same_seed_identical_json_and_cache_reuse(tmp_path, monkeypatch):
     assert c.raw == a.raw and c.ci_low != a.ci_low
     prov = a.provenance
     assert prov["weights_sha256"] and prov["stimuli_sha256"] and "92_brainRDMs.mat" in prov["data_sha256"]
+
+
+def test_split_half_selection_never_scores_on_selection_stimuli(tmp_path, monkeypatch):
+    from neurovision.benchmarks.base import split_halves
+    monkeypatch.setenv("NEUROVISION_CACHE", str(tmp_path))
+    stimuli = k08.load_stimuli()
+    a, b = split_halves(stimuli, seed=3)
+    assert len(a) == len(b) == 46 and not set(a) & set(b)
+    cats = dict(zip(stimuli["stimulus_id"].values, stimuli["category"].values))
+    for cat in set(cats.values()):  # stratified: each category split as evenly as possible
+        na, nb = sum(cats[i] == cat for i in a), sum(cats[i] == cat for i in b)
+        assert abs(na - nb) <= 1
+    bench = load_benchmark("kriegeskorte2008.it_human")
+    score = bench.score_selected(build_pixels(), n_boot=20, split_seed=3, progress=False)
+    assert score.layer == "A:pixels|B:pixels"
+    # with one layer, the held-out score is the mean of the two half scores computed directly
+    from neurovision.benchmarks.base import data_rdm_from_xarray, model_rdms
+    from neurovision.rsa import compare
+    m = model_rdms(build_pixels(), stimuli, ["pixels"])
+    d = data_rdm_from_xarray(k08.load_human_it_rdms())
+    expected = np.mean([np.mean(compare(m.subset(h), d.subset(h))) for h in (a, b)])
+    assert score.raw == pytest.approx(expected, abs=1e-12)

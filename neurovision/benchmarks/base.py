@@ -23,10 +23,10 @@ import numpy as np
 import xarray as xr
 
 from .. import __version__
-from ..activations import extract_layers
+from ..activations import extract_layers, layer_groups, layer_sizes
 from ..cache import atomic_path, cache_dir, content_key
 from ..models.base import Model
-from ..rsa import RDM, bootstrap_stimuli, rdm
+from ..rsa import RDM, bootstrap_stimuli, compare, noise_ceiling, rdm
 from ..scores import Score, load_scores, scores_to_json
 from ..stimuli.images import stimuli_hash
 
@@ -45,8 +45,13 @@ def data_rdm_from_xarray(da: xr.DataArray) -> RDM:
 
 
 def model_rdms(model: Model, stimuli: xr.DataArray, layers: list[str], method: str = "correlation",
-               progress: bool = True) -> RDM:
-    """One RDM per layer (stacked, descriptor ``layer``), computed once and cached by content."""
+               progress: bool = True, max_bytes: float = 768e6) -> RDM:
+    """One RDM per layer (stacked, descriptor ``layer``), computed once and cached by content.
+
+    Memory stays bounded when many layers are requested: layers are extracted in groups whose
+    activations fit ``max_bytes`` (one pass over the stimuli per group), each group's RDMs are computed
+    and its activations freed before the next group runs.
+    """
     stim_key = stimuli_hash(stimuli)
     folder = cache_dir("results") / "rdm"
     keys = {layer: content_key("model_rdm", __version__, model.identifier, model.weights_hash, stim_key, layer, method)
@@ -58,12 +63,14 @@ def model_rdms(model: Model, stimuli: xr.DataArray, layers: list[str], method: s
             mats[layer] = np.load(path)
     missing = [layer for layer in layers if layer not in mats]
     if missing:
-        acts = extract_layers(model, stimuli, missing, progress=progress)
-        for layer in missing:
-            mats[layer] = np.asarray(rdm(acts.pop(layer), method=method).matrix, dtype=np.float64)
-            with atomic_path(folder / f"{keys[layer]}.npy") as tmp:
-                with open(tmp, "wb") as f:
-                    np.save(f, mats[layer])
+        sizes = layer_sizes(model, stimuli, missing) if len(missing) > 1 else {missing[0]: 0}
+        for group in layer_groups(sizes, stimuli.sizes["presentation"], max_bytes):
+            acts = extract_layers(model, stimuli, group, progress=progress)
+            for layer in group:
+                mats[layer] = np.asarray(rdm(acts.pop(layer), method=method).matrix, dtype=np.float64)
+                with atomic_path(folder / f"{keys[layer]}.npy") as tmp:
+                    with open(tmp, "wb") as f:
+                        np.save(f, mats[layer])
     ids = stimuli["stimulus_id"].values.astype(str)
     return RDM(np.stack([mats[layer] for layer in layers]), ids, descriptors={"layer": list(layers)})
 
@@ -91,6 +98,12 @@ class RSABenchmark:
         """Score ``model`` at ``layer`` (default: the model's committed layer for this region)."""
         layer = layer or model.layer_for(self.region)
         return self.score_layers(model, [layer], n_boot=n_boot, seed=seed, progress=progress)[0]
+
+    def score_selected(self, model: Model, layers: Iterable[str] | None = None, n_boot: int = 1000,
+                       seed: int = 0, split_seed: int = 0, progress: bool = True) -> Score:
+        """Best layer chosen on one half of the stimuli, scored on the other (see :func:`score_selected`)."""
+        return score_selected(self, model, layers, n_boot=n_boot, seed=seed, split_seed=split_seed,
+                              progress=progress)
 
     def score_layers(self, model: Model, layers: Iterable[str] | None = None, n_boot: int = 1000,
                      seed: int = 0, progress: bool = True) -> list[Score]:
@@ -124,7 +137,6 @@ class RSABenchmark:
         }
         scores = []
         if has_ceiling:
-            from ..rsa import noise_ceiling
             c_low, c_up = noise_ceiling(data, method=self.comparison)
             ceiled_low, ceiled_high = np.percentile(boot.ceiled_samples(), [2.5, 97.5], axis=0)
         for i, layer in enumerate(layers):
@@ -140,3 +152,61 @@ class RSABenchmark:
                                 layer=layer, benchmark=self.identifier, metric=f"{self.comparison} (RDM: {self.rdm_method})",
                                 n_boot=n_boot, seed=seed, notes=notes, provenance=provenance, **kwargs))
         return scores
+
+
+def split_halves(stimuli: xr.DataArray, seed: int = 0, stratify: str | None = "category") -> tuple[np.ndarray, np.ndarray]:
+    """Two disjoint halves of the stimulus ids, stratified by ``stratify`` when that coordinate exists."""
+    rng = np.random.default_rng(seed)
+    ids = stimuli["stimulus_id"].values.astype(str)
+    groups = stimuli[stratify].values if stratify and stratify in stimuli.coords else np.zeros(len(ids))
+    a, b = [], []
+    for g in dict.fromkeys(groups.tolist()):
+        members = rng.permutation(ids[groups == g])
+        half = len(members) // 2 + (len(a) <= len(b)) * (len(members) % 2)
+        a.extend(members[:half])
+        b.extend(members[half:])
+    return np.array(sorted(a)), np.array(sorted(b))
+
+
+def score_selected(bench: "RSABenchmark", model: Model, layers: Iterable[str] | None = None, n_boot: int = 1000,
+                   seed: int = 0, split_seed: int = 0, progress: bool = True) -> Score:
+    """Layer selection without leakage: choose the best layer on one half of the stimuli, score it on the
+    other half, and the reverse; the score is the mean of the two held-out scores.
+
+    The bootstrap resamples the held-out stimuli of each half (the two halves' samples are averaged), and
+    the noise ceiling is computed on each held-out half. ``layer`` reads ``"A:<layer>|B:<layer>"``: the
+    layer chosen on half A (scored on B), and on half B (scored on A).
+    """
+    layers = model.check_layers(list(layers) if layers is not None else list(model.layers))
+    stimuli = bench.load_stimuli()
+    models = model_rdms(model, stimuli, layers, bench.rdm_method, progress=progress)
+    data = bench.data_rdms().subset(models.stimulus_id)
+    half_a, half_b = split_halves(stimuli, split_seed)
+    chosen, boots, ceilings = [], [], []
+    for train, test in ((half_a, half_b), (half_b, half_a)):
+        train_scores = np.asarray(compare(models.subset(train), data.subset(train), method=bench.comparison))
+        best = int(np.argmax(np.atleast_2d(train_scores).mean(axis=1)))
+        chosen.append(layers[best])
+        has_ceiling = data.n_rdms > 1
+        boots.append(bootstrap_stimuli(models[best].subset(test), data.subset(test), method=bench.comparison,
+                                       n_boot=n_boot, seed=seed, ceiling=has_ceiling))
+        if has_ceiling:
+            ceilings.append(noise_ceiling(data.subset(test), method=bench.comparison))
+    raw = float(np.mean([b.point[0] for b in boots]))
+    samples = np.mean([b.samples[:, 0] for b in boots], axis=0)
+    low, high = np.nanpercentile(samples, [2.5, 97.5])
+    kwargs = {}
+    if ceilings:
+        c_low, c_up = np.mean(ceilings, axis=0)
+        ceiled = np.mean([b.ceiled_samples()[:, 0] for b in boots], axis=0)
+        kwargs = dict(ceiling_lower=float(c_low), ceiling_upper=float(c_up), ceiled=raw / float(c_up),
+                      ceiled_ci_low=float(np.nanpercentile(ceiled, 2.5)),
+                      ceiled_ci_high=float(np.nanpercentile(ceiled, 97.5)))
+    return Score(raw=raw, ci_low=float(low), ci_high=float(high), model=model.identifier,
+                 layer=f"A:{chosen[0]}|B:{chosen[1]}", benchmark=bench.identifier,
+                 metric=f"{bench.comparison} (RDM: {bench.rdm_method}); layer chosen on the other half",
+                 n_boot=n_boot, seed=seed, notes=f"split-half layer selection (split seed {split_seed})",
+                 provenance={"neurovision": __version__, "model": model.identifier,
+                             "weights_sha256": model.weights_hash, "stimuli_sha256": stimuli_hash(stimuli),
+                             "data_sha256": dict(bench.data_files), "half_a": half_a.tolist(),
+                             "half_b": half_b.tolist()}, **kwargs)

@@ -101,13 +101,43 @@ class _Resampler:
         self.n = n
         self.iu, self.ju = np.triu_indices(n, 1)
         self.cov = self.method in ("corr_cov", "cosine_cov")
+        self.gram = self.method in ("pearson", "cosine")
+        if self.gram:
+            z = np.concatenate([self.model.x, self.data.x])
+            if self.method == "pearson":
+                # shift invariance: pre-centring keeps the one-pass
+                # (uncentred) weighted moments below free of cancellation
+                z = z - z.mean(axis=1, keepdims=True)
+            self.z = z
+            self.buf = np.empty_like(z)
+            self.km = self.model.k
+        self._last = None
 
     def weights(self, counts: np.ndarray) -> np.ndarray:
         c = counts.astype(np.float64)
         return c[self.iu] * c[self.ju]
 
+    def _norm_gram(self, w) -> np.ndarray:
+        """Weighted correlation (pearson) or cosine matrix of all rows of
+        [model; data] under multiplicities w: one GEMM per resample."""
+        sw = np.sqrt(w)
+        np.multiply(self.z, sw, out=self.buf)
+        g = self.buf @ self.buf.T
+        if self.method == "pearson":
+            wt = float(np.sum(w))
+            s = self.z @ w
+            g = g / wt - np.outer(s, s) / wt ** 2
+        d = np.sqrt(np.diag(g))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            q = g / np.outer(d, d)
+        q[~np.isfinite(q)] = 0.0
+        return q
+
     def scores(self, counts, w) -> np.ndarray:
         """(n_models, n_data) comparison on one resample."""
+        if self.gram:
+            self._last = self._norm_gram(w)
+            return self._last[:self.km, self.km:]
         if self.cov:
             from .compare import compare_cov_resampled
             return compare_cov_resampled(self.model.x, self.data.x, counts,
@@ -115,6 +145,9 @@ class _Resampler:
         return compare_vectors(self.model, self.data, self.method, w)
 
     def ceiling(self, counts, w) -> Tuple[float, float]:
+        if self.gram:
+            q = self._last if self._last is not None else self._norm_gram(w)
+            return _ceiling_from_similarity(q[self.km:, self.km:])
         if self.cov:
             from .compare import compare_cov_resampled
 
@@ -123,6 +156,25 @@ class _Resampler:
                     pooled, self.data.x[i:i + 1], counts, self.method)[0, 0]
             return ceiling_vectors(self.data, self.method, w, cmp=cmp)
         return ceiling_vectors(self.data, self.method, w)
+
+
+def _ceiling_from_similarity(q: np.ndarray) -> Tuple[float, float]:
+    """Noise ceiling for pearson/cosine from the k x k correlation (cosine)
+    matrix Q of the subject RDMs.
+
+    The pooled RDM is the mean of z-scored (RMS-normalised) subject RDMs, so
+    its similarity with subject j is sum_i Q_ij / sqrt(sum_il Q_il) (upper
+    bound) or, leaving j out, sum_{i!=j} Q_ij / sqrt(sum_{i,l!=j} Q_il).
+    """
+    k = q.shape[0]
+    col = q.sum(axis=0)
+    upper = np.mean(col / np.sqrt(q.sum()))
+    tot = q.sum()
+    # sum over i,l != j of Q_il = tot - 2 col_j + Q_jj
+    lo_num = col - np.diag(q)
+    lo_den = np.sqrt(tot - 2 * col + np.diag(q))
+    lower = np.mean(lo_num / lo_den)
+    return float(lower), float(upper)
 
 
 def _check_pair(model: RDM, data: RDM):

@@ -175,10 +175,12 @@ def _to_torch(b: dict) -> dict:
 
 
 def train(cfg: TrainConfig, out: str | Path | None = None, *, resume: bool = True, progress: bool = True,
-          command: str | None = None) -> tuple[TrackerModel, dict]:
+          command: str | None = None, stop_after: int | None = None) -> tuple[TrackerModel, dict]:
     """Train a tracker on ``cfg``; write ``out`` (weights + config) and ``out`` with ``.json`` (provenance).
 
     Resumable: with ``resume=True`` and an existing ``<out>.state.pt`` the run continues from the saved step.
+    ``stop_after``: finish after this many steps of the ``cfg.steps``-step schedule (the learning-rate schedule
+    and the batches are those of the full run, so the result is exactly reproducible with the same option).
     Returns the trained :class:`TrackerModel` and a dict of training info (losses, timing, sha256).
     """
     if cfg.threads:
@@ -201,7 +203,10 @@ def train(cfg: TrainConfig, out: str | Path | None = None, *, resume: bool = Tru
     net.train()
     hw = (cfg.height, cfg.width)
     t0 = time.time() - elapsed
-    bar = tqdm(range(start, cfg.steps), initial=start, total=cfg.steps, desc=f"tracker[{cfg.task}]",
+    stop = cfg.steps if stop_after is None else min(cfg.steps, int(stop_after))
+    if stop < start:
+        raise ValueError(f"stop_after={stop_after} is before the resumed step {start}")
+    bar = tqdm(range(start, stop), initial=start, total=stop, desc=f"tracker[{cfg.task}]",
                disable=not progress, mininterval=2.0)
     for step in bar:
         b = _to_torch(make_batch(cfg, np.random.default_rng([cfg.seed, step])))
@@ -215,7 +220,7 @@ def train(cfg: TrainConfig, out: str | Path | None = None, *, resume: bool = Tru
         history.append(parts)
         if step % 20 == 0:
             bar.set_postfix(loss=f"{parts['loss']:.3f}", err_px=f"{parts['err_visible_px']:.2f}")
-        if state_path is not None and ((step + 1) % cfg.checkpoint_every == 0 or step + 1 == cfg.steps):
+        if state_path is not None and ((step + 1) % cfg.checkpoint_every == 0 or step + 1 == stop):
             with atomic_path(state_path) as tmp:
                 torch.save({"config": asdict(cfg), "state_dict": net.state_dict(), "optimizer": opt.state_dict(),
                             "scheduler": sched.state_dict(), "step": step + 1, "history": history,
@@ -225,7 +230,7 @@ def train(cfg: TrainConfig, out: str | Path | None = None, *, resume: bool = Tru
     net.eval()
     info = {"train_seconds": train_s, "final_loss": float(np.mean([h["loss"] for h in history[-50:]])) if history else None,
             "final_err_visible_px_train": float(np.mean([h["err_visible_px"] for h in history[-50:]])) if history else None,
-            "loss_first": history[0]["loss"] if history else None, "steps": cfg.steps}
+            "loss_first": history[0]["loss"] if history else None, "steps": cfg.steps, "steps_done": stop}
     model_cfg = {"height": cfg.height, "width": cfg.width, "channels": list(cfg.channels), "embed": cfg.embed,
                  "hidden": cfg.hidden, "ms_per_frame": cfg.ms_per_frame, "px_per_deg": cfg.px_per_deg,
                  "delay_frames": cfg.delay_frames, "target": cfg.target, "task": cfg.task}
@@ -243,6 +248,7 @@ def train(cfg: TrainConfig, out: str | Path | None = None, *, resume: bool = Tru
             "command": command or " ".join([Path(sys.executable).name, "-m", "neurovision.training.tracker"]
                                            + _cli_args(cfg, out)),
             "seed": cfg.seed, "sha256": sha, "train_config": asdict(cfg), "model_config": model_cfg,
+            "steps_done": stop, "schedule_steps": cfg.steps,
             "train_seconds": round(train_s, 1), "torch": torch.__version__, "threads": torch.get_num_threads(),
             "final_train_loss": info["final_loss"], "final_train_err_visible_px": info["final_err_visible_px_train"],
         })
@@ -354,11 +360,17 @@ def main(argv=None) -> int:
     p.add_argument("--threads", type=int, default=0)
     p.add_argument("--out", required=True)
     p.add_argument("--no-resume", action="store_true")
+    p.add_argument("--stop-after", type=int, default=None,
+                   help="stop after this many steps of the --steps schedule (reproducible early stop)")
     a = p.parse_args(argv)
     cfg = TrainConfig(task=a.task, delay_ms=a.delay_ms, steps=a.steps, batch=a.batch, seed=a.seed, lr=a.lr,
                       threads=a.threads)
     cmd = "python -m neurovision.training.tracker " + " ".join(_cli_args(cfg, Path(a.out)))
-    model, info = train(cfg, a.out, resume=not a.no_resume, command=cmd)
+    if a.stop_after is not None:
+        cmd += f" --stop-after {a.stop_after}"
+    if a.threads:
+        cmd += f" --threads {a.threads}"
+    model, info = train(cfg, a.out, resume=not a.no_resume, command=cmd, stop_after=a.stop_after)
     ev = evaluate(model)
     print(json.dumps({k: v for k, v in info.items()}, indent=1, default=str))
     print(ev)
