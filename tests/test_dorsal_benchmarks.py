@@ -59,7 +59,8 @@ def test_adams2015_occluded_pursuit(model, dorsal, data_mirror):
 
 def test_compensated_model_leads_and_control_does_not(model, dorsal):
     lag = dorsal.measure_flash_lag(model, kind="linear", speed_deg_s=26.05, n_trials=16)
-    assert lag["lag_ms"] > 15 and lag["fraction_of_delay"] == pytest.approx(lag["lag_ms"] / 50)
+    assert lag["fraction_of_delay"] == pytest.approx(lag["lag_ms"] / 50)
+    assert lag["lead_before_flash_ms"] > 10  # it extrapolates beyond its delayed input
     if not trk.CONTROL_CHECKPOINT.is_file():
         pytest.skip("control checkpoint missing")
     ctl = dorsal.measure_flash_lag(trk.build_control(), kind="linear", speed_deg_s=26.05, n_trials=16)

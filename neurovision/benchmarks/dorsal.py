@@ -92,7 +92,7 @@ def _flash_trials(model, condition: str, *, kind: str, speed_deg_s: float = 20.0
                              height=model.height, width=model.width, ms_per_frame=model.ms_per_frame,
                              px_per_deg=model.px_per_deg)
         videos.append(v)
-        geo.append({"sign": sign, "pos": pos})
+        geo.append({"sign": sign, "pos": pos, "flash_deg": np.asarray(fpos, float)})
     return np.stack(videos), geo
 
 
@@ -103,7 +103,10 @@ def measure_flash_lag(model, condition: str = "continuous", *, kind: str = "line
 
     Returns ``lag_ms`` (mean over trials), ``lag_deg`` (dva along the motion), ``lag_polar_deg`` (circular
     only), ``fraction_of_delay`` (lag_ms / model delay in ms; NaN for a zero delay), ``per_trial_ms`` and
-    ``sem_ms``. ``speed_deg_s`` is the linear speed; for circular motion the angular speed (polar deg/s) may
+    ``sem_ms``; diagnostics ``lead_before_flash_ms`` (how far ahead of its input, in ms of travel, the target
+    estimate is on the frame before the flash reaches the network — compensation undisturbed by the flash) and
+    ``flash_report_shift_deg`` (flash readout minus the physical flash position along the motion; positive =
+    displaced in the motion direction, a flash-drag-like error). ``speed_deg_s`` is the linear speed; for circular motion the angular speed (polar deg/s) may
     be given instead (tangential speed = angular × radius in rad).
     """
     if speed_deg_s is not None and speed_deg_s < 0:
@@ -132,11 +135,22 @@ def measure_flash_lag(model, condition: str = "continuous", *, kind: str = "line
             lags_ms.append(dx / speed_deg_s * 1000 if speed_deg_s > 0 else np.nan)
     lags_ms = np.asarray(lags_ms)
     delay_ms = model.delay_frames * model.ms_per_frame
+    # diagnostics (along the motion, linear or tangential): how far ahead of its input the target estimate is
+    # just before the flash arrives, and how far the flash report is displaced from the physical flash
+    pre_ms, fl_err = [], []
+    for i, g in enumerate(geo):
+        p_in = g["pos"][FLASH_FRAME - 1]
+        vdir = g["pos"][FLASH_FRAME] - g["pos"][FLASH_FRAME - 2]
+        sp = np.linalg.norm(vdir) / (2 * model.ms_per_frame / 1000)
+        u = vdir / max(np.linalg.norm(vdir), 1e-12)
+        pre_ms.append(float((r["position_deg"][i, t_on - 1] - p_in) @ u / sp * 1000) if sp > 0 else np.nan)
+        fl_err.append(float((fl[i] - g["flash_deg"]) @ u))
     out = {"condition": condition, "kind": kind, "lag_ms": float(np.mean(lags_ms)),
            "sem_ms": float(np.std(lags_ms, ddof=1) / np.sqrt(len(lags_ms))),
            "lag_deg": float(np.mean(lags_deg)), "per_trial_ms": lags_ms.tolist(),
            "fraction_of_delay": float(np.mean(lags_ms) / delay_ms) if delay_ms > 0 else float("nan"),
-           "delay_ms": delay_ms, "n_trials": n_trials}
+           "delay_ms": delay_ms, "n_trials": n_trials,
+           "lead_before_flash_ms": float(np.nanmean(pre_ms)), "flash_report_shift_deg": float(np.mean(fl_err))}
     if kind == "circular":
         out["lag_polar_deg"] = float(np.mean(lags_polar))
     return out
@@ -194,6 +208,7 @@ def cottier2023_flash_lag(model, n_trials: int = 32, n_boot: int = 1000, seed: i
     details = {
         "model_fle_polar_deg": m, "model_fle_ms": m / 180 * 1000, "model_fle_dva": meas["lag_deg"],
         "model_sem_ms": meas["sem_ms"], "fraction_of_delay": meas["fraction_of_delay"], "delay_ms": meas["delay_ms"],
+        "lead_before_flash_ms": meas["lead_before_flash_ms"], "flash_report_shift_deg": meas["flash_report_shift_deg"],
         "human_mean_polar_deg": float(mu), "human_mean_ms": float(mu / 180 * 1000),
         "human_sd_two_session_mean_polar_deg": float(mean2.std(ddof=1)), "human_sd_true_polar_deg": float(sd_true),
         "test_retest_r": float(r), "spearman_brown_rho": float(rho),
@@ -232,7 +247,8 @@ def whitney2000_flash_lag_speed(model, n_trials: int = 32, n_boot: int = 1000, s
     trials = []
     for i, s in enumerate(WHITNEY2000_SPEEDS):
         meas = measure_flash_lag(model, kind="linear", speed_deg_s=s, n_trials=n_trials, seed=seed + i)
-        per[str(s)] = {k: meas[k] for k in ("lag_ms", "sem_ms", "lag_deg", "fraction_of_delay")}
+        per[str(s)] = {k: meas[k] for k in ("lag_ms", "sem_ms", "lag_deg", "fraction_of_delay",
+                                            "lead_before_flash_ms", "flash_report_shift_deg")}
         trials.append(np.asarray(meas["per_trial_ms"]))
     lags = np.array([per[str(s)]["lag_ms"] for s in WHITNEY2000_SPEEDS])
     raw = float(np.mean(np.exp(-0.5 * ((lags - WHITNEY2000_LAG_MS) / sd) ** 2)))
@@ -279,6 +295,8 @@ def eagleman2000_flash_lag_onset_offset(model, n_trials: int = 32, speed_deg_s: 
                                  seed=seed + 10 * i)
         per[cond] = {"lag_ms": meas["lag_ms"], "sem_ms": meas["sem_ms"], "lag_deg": meas["lag_deg"],
                      "fraction_of_delay": meas["fraction_of_delay"],
+                     "lead_before_flash_ms": meas["lead_before_flash_ms"],
+                     "flash_report_shift_deg": meas["flash_report_shift_deg"],
                      "human_fraction_of_45ms": EAGLEMAN_HUMAN[cond][0], "human_source": EAGLEMAN_HUMAN[cond][1]}
         trials[cond] = np.asarray(meas["per_trial_ms"])
 
