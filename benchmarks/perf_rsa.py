@@ -35,6 +35,8 @@ def main(argv=None):
     ap.add_argument("--ref-boot", type=int, default=3,
                     help="rsatoolbox bootstrap resamples actually run")
     ap.add_argument("--skip", default="", help="comma list of sections")
+    ap.add_argument("--n-boot", type=int, default=None,
+                    help="our bootstrap resamples (default 100; 10 quick)")
     args = ap.parse_args(argv)
     skip = set(args.skip.split(",")) if args.skip else set()
 
@@ -96,7 +98,7 @@ def main(argv=None):
 
     # 4. bootstrap over stimuli ---------------------------------------------
     if "boot" not in skip:
-        n_boot = 10 if q else 100
+        n_boot = args.n_boot or (10 if q else 100)
         data = base + 0.8 * rng.random((5, p))
         model = base[None] + 1.5 * rng.random((1, p))
         for meth, rmeth in (("kendall_tau_a", "tau-a"), ("pearson", "corr")):

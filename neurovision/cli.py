@@ -73,6 +73,21 @@ def _cmd_figures(args) -> int:
     return 0
 
 
+def _cmd_commit(args) -> int:
+    from .commitment import a_priori, commitment_path, select_commitment, write_commitment
+    from .models.registry import MODELS
+    from .models.registry import load_model as _load_raw
+    names = sorted(MODELS) if args.model == "all" else [args.model]
+    for name in names:
+        if name not in MODELS:
+            _load_raw(name)  # raises the clear unknown-name error
+        model = MODELS[name]()
+        record = a_priori(model) if args.a_priori else select_commitment(model)
+        path = write_commitment(record, Path(args.out) if args.out else None)
+        print(f"{name}: {record['region_layer_map']}  ({record['procedure'].split(':')[0]}) -> {path}")
+    return 0
+
+
 def _cmd_cache(args) -> int:
     from . import cache
     if args.action == "clear":
@@ -120,6 +135,12 @@ def build_parser() -> argparse.ArgumentParser:
     fig.add_argument("--n-boot", type=int, default=1000)
     fig.add_argument("--seed", type=int, default=0)
     fig.set_defaults(func=_cmd_figures)
+
+    cm = sub.add_parser("commit", help="choose and store a model's layer → region commitment (JSON)")
+    cm.add_argument("model", help="registered model name, or 'all'")
+    cm.add_argument("--a-priori", action="store_true", help="store the built-in depth-based map instead")
+    cm.add_argument("--out", default=None, help="folder for the JSON (default: neurovision/models/commitments)")
+    cm.set_defaults(func=_cmd_commit)
 
     ca = sub.add_parser("cache", help="show or clear the cache directory")
     ca.add_argument("action", choices=["info", "clear"])

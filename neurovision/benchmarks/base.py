@@ -109,7 +109,7 @@ class RSABenchmark:
                      seed: int = 0, progress: bool = True) -> list[Score]:
         """One :class:`Score` per layer (default: every layer of the model) — the layer profile."""
         layers = model.check_layers(list(layers) if layers is not None else list(model.layers))
-        stimuli = self.load_stimuli()
+        stimuli = held_out(self.load_stimuli(), model)
         key = content_key("scores", __version__, self.identifier, self.version, self.comparison, self.rdm_method,
                           self.data_files, model.identifier, model.weights_hash, stimuli_hash(stimuli), layers,
                           n_boot, seed)
@@ -148,10 +148,24 @@ class RSABenchmark:
             notes = "" if has_ceiling else (
                 "no noise ceiling: the data are a single RDM, so between-subject reliability cannot be estimated; "
                 "raw score only")
+            if model.train_stimulus_ids:
+                notes = (notes + "; " if notes else "") + (
+                    f"scored on the {data.n_conditions} stimuli not used to choose the model's commitment")
             scores.append(Score(raw=raw, ci_low=float(low[i]), ci_high=float(high[i]), model=model.identifier,
                                 layer=layer, benchmark=self.identifier, metric=f"{self.comparison} (RDM: {self.rdm_method})",
                                 n_boot=n_boot, seed=seed, notes=notes, provenance=provenance, **kwargs))
         return scores
+
+
+def held_out(stimuli: xr.DataArray, model: Model) -> xr.DataArray:
+    """``stimuli`` without those the model's commitment was chosen on (no selection leaks into a score)."""
+    if not model.train_stimulus_ids:
+        return stimuli
+    keep = ~np.isin(stimuli["stimulus_id"].values.astype(str), list(model.train_stimulus_ids))
+    if keep.sum() < 3:
+        raise ValueError(f"fewer than 3 stimuli remain after removing the {len(model.train_stimulus_ids)} "
+                         f"stimuli {model.identifier!r}'s commitment was chosen on")
+    return stimuli.isel(presentation=np.flatnonzero(keep))
 
 
 def split_halves(stimuli: xr.DataArray, seed: int = 0, stratify: str | None = "category") -> tuple[np.ndarray, np.ndarray]:

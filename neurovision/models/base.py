@@ -10,6 +10,7 @@ A :class:`Model` bundles
 * ``layers`` — the recordable layer names, shallow to deep;
 * ``region_layer_map`` — the layer committed to each visual area (V1, V2, V4, IT), and
   ``visual_degrees`` — the field of view the input image spans;
+* ``train_stimulus_ids`` — stimuli the commitment was chosen on (benchmarks never score them);
 * ``identifier`` and ``weights_hash`` (sha256 over the state dict) for provenance and caching.
 """
 from __future__ import annotations
@@ -48,6 +49,7 @@ class Model:
     region_layer_map: dict[str, str] = field(default_factory=dict)
     visual_degrees: float = 8.0
     description: str = ""
+    train_stimulus_ids: frozenset = field(default_factory=frozenset)  # used to choose the commitment
     _weights_hash: str | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:

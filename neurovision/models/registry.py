@@ -70,7 +70,8 @@ def load_model(name: str, weights: str | None = None) -> Model:
         if weights is not None:
             raise ValueError(f"model {name!r} brings its own weights; --weights applies to torchvision "
                              "architectures (e.g. resnet18)")
-        return MODELS[name]()
+        from ..commitment import apply_commitment
+        return apply_commitment(MODELS[name]())
     from .torchvision_zoo import classification_architectures, build
     if name in classification_architectures():
         return build(name, weights)

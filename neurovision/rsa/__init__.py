@@ -1,7 +1,9 @@
 """Representational similarity analysis (RSA) engine.
 
 RDMs (Kriegeskorte et al. 2008), their comparison, noise ceilings
-(Nili et al. 2014) and bootstrap inference (Schütt et al. 2023).
+(Nili et al. 2014), bootstrap inference (Schütt et al. 2023), cross-validated
+feature-reweighted RSA (Khaligh-Razavi & Kriegeskorte 2014) and time-resolved
+RSA.
 
 >>> from neurovision.rsa import RDM, rdm, compare, noise_ceiling
 >>> from neurovision.rsa import bootstrap_stimuli, BootstrapResult
@@ -9,9 +11,17 @@ RDMs (Kriegeskorte et al. 2008), their comparison, noise ceilings
 from .rdm import RDM, rdm, noise_covariance
 from .compare import compare, METHODS
 from .ceiling import noise_ceiling
-from .inference import BootstrapResult, bootstrap_stimuli
+from .inference import (BootstrapResult, PairwiseResult, PermutationResult,
+                        bootstrap_dual, bootstrap_stimuli, bootstrap_subjects,
+                        fdr_bh, pairwise_tests, permutation_test)
+from .reweighting import crossval_reweighted, fit_weights, ReweightingResult
+from .temporal import compare_timecourses, rdm_timecourse
 
 __all__ = [
     "RDM", "rdm", "compare", "noise_ceiling", "bootstrap_stimuli",
     "BootstrapResult", "noise_covariance", "METHODS",
+    "bootstrap_subjects", "bootstrap_dual", "permutation_test",
+    "pairwise_tests", "fdr_bh", "PairwiseResult", "PermutationResult",
+    "crossval_reweighted", "fit_weights", "ReweightingResult",
+    "rdm_timecourse", "compare_timecourses",
 ]

@@ -70,8 +70,17 @@ class BootstrapResult:
         return np.nanstd(self.samples, axis=0, ddof=1)
 
     def ci(self, level: float = 0.95) -> Tuple[np.ndarray, np.ndarray]:
-        """Percentile confidence interval (low, high), each (n_models,)."""
+        """Confidence interval (low, high), each (n_models,).
+
+        Percentile interval of the bootstrap samples; when a corrected
+        variance is present (dual bootstrap) the normal interval
+        point -/+ z se is returned instead, since the raw dual samples
+        overestimate the variance (Schütt et al. 2023).
+        """
         a = (1.0 - level) / 2.0
+        if self.variance is not None:
+            z = _stats.norm.ppf(1 - a)
+            return self.point - z * self.se(), self.point + z * self.se()
         lo = np.nanpercentile(self.samples, 100 * a, axis=0)
         hi = np.nanpercentile(self.samples, 100 * (1 - a), axis=0)
         return lo, hi
@@ -241,3 +250,256 @@ def bootstrap_stimuli(model: RDM, data: RDM, method: str = "spearman",
             ceil[b] = rs.ceiling(counts, w)
     return BootstrapResult(point=point, samples=out, ceiling_samples=ceil,
                            ceiling=ceil_point, method=method, kind="stimuli")
+
+
+# ---------------------------------------------------------------------------
+# bootstrap over subjects and dual bootstrap (Schütt et al. 2023)
+# ---------------------------------------------------------------------------
+def _ceiling_subject_weights(data: Prepared, method: str, cs: np.ndarray,
+                             w=None) -> Tuple[float, float]:
+    """Noise ceiling on a subject resample with subject counts ``cs``.
+
+    Copies of a subject are left out together for the lower bound and the
+    bounds are averaged over distinct subjects, as rsatoolbox's
+    ``boot_noise_ceiling`` with ``rdm_descriptor`` naming the subject.
+    """
+    from .ceiling import pool_transform
+    t = pool_transform(data, method, w)
+    keep = np.flatnonzero(cs)
+    if keep.shape[0] < 2:
+        return np.nan, np.nan
+    c = cs.astype(np.float64)
+    tot = c @ t
+    pool_all = tot[None, :] / c.sum()
+    up = compare_vectors(pool_all, data.x[keep], method, w)[0]
+    lo = np.empty(keep.shape[0])
+    for n_, j in enumerate(keep):
+        loo = (tot - c[j] * t[j]) / (c.sum() - c[j])
+        lo[n_] = compare_vectors(loo[None], data.x[j:j + 1], method, w)[0, 0]
+    # as rsatoolbox's boot_noise_ceiling grouped by subject: the pooled RDMs
+    # count every copy, the final average is over distinct subjects
+    return float(np.mean(lo)), float(np.mean(up))
+
+
+def bootstrap_subjects(model: RDM, data: RDM, method: str = "spearman",
+                       n_boot: int = 1000, seed=0, ceiling: bool = True
+                       ) -> BootstrapResult:
+    """Bootstrap model scores over subjects (data RDMs).
+
+    The (n_models, n_subjects) score matrix is computed once; each resample
+    averages its columns with the subject counts.  The noise ceiling per
+    resample leaves all copies of a subject out together.  Schütt et al.
+    (2023) recommend this to generalise to new subjects for fixed stimuli.
+    """
+    _check_pair(model, data)
+    method = canonical_method(method)
+    k = data.n_rdms
+    if k < 2:
+        raise ValueError("bootstrap over subjects needs >= 2 data RDMs")
+    dp = Prepared(data.dissimilarities)
+    s = compare_vectors(model.dissimilarities, dp, method)  # (km, k)
+    rng = np.random.default_rng(seed)
+    out = np.empty((n_boot, model.n_rdms))
+    do_ceil = ceiling
+    ceil = np.full((n_boot, 2), np.nan) if do_ceil else None
+    for b in range(n_boot):
+        cs = np.bincount(rng.integers(0, k, size=k), minlength=k)
+        out[b] = s @ cs / k
+        if do_ceil:
+            ceil[b] = _ceiling_subject_weights(dp, method, cs)
+    return BootstrapResult(
+        point=s.mean(axis=1), samples=out, ceiling_samples=ceil,
+        ceiling=ceiling_vectors(dp, method) if do_ceil else None,
+        method=method, kind="subjects")
+
+
+def _dual_variance(v_dual, v_subj, v_stim, n_subj, n_stim):
+    """Schütt et al. (2023) correction of the dual-bootstrap variance.
+
+    The dual (subjects x stimuli) bootstrap counts the interaction term
+    twice; combining it with one-factor bootstraps gives
+    var = a v_S + b v_C - a b (v_SC - v_S - v_C), a = n_S/(n_S-1),
+    b = n_C/(n_C-1), clipped to [max(a v_S, b v_C), v_SC] (as rsatoolbox's
+    ``_dual_bootstrap``).
+    """
+    a = n_subj / (n_subj - 1)
+    b = n_stim / (n_stim - 1)
+    var = a * v_subj + b * v_stim - a * b * (v_dual - v_subj - v_stim)
+    var = np.maximum(np.maximum(var, a * v_subj), b * v_stim)
+    return np.minimum(var, v_dual)
+
+
+def bootstrap_dual(model: RDM, data: RDM, method: str = "spearman",
+                   n_boot: int = 1000, seed=0, ceiling: bool = True
+                   ) -> BootstrapResult:
+    """Two-factor bootstrap over subjects and stimuli (Schütt et al. 2023).
+
+    Runs ``n_boot`` resamples of each of: both factors, subjects only and
+    stimuli only, and returns the dual samples with the corrected variance
+    (:func:`_dual_variance`) in ``variance`` (so ``se()`` is corrected).
+    ``extra`` holds the one-factor samples.
+    """
+    _check_pair(model, data)
+    method = canonical_method(method)
+    k, n = data.n_rdms, data.n_conditions
+    if k < 2:
+        raise ValueError("dual bootstrap needs >= 2 data RDMs")
+    rng = np.random.default_rng(seed)
+    rs = _Resampler(model.dissimilarities, data.dissimilarities, method, n)
+    full = compare_vectors(rs.model, rs.data, method)  # (km, k)
+    km = model.n_rdms
+    dual = np.full((n_boot, km), np.nan)
+    stim = np.full((n_boot, km), np.nan)
+    ceil = np.full((n_boot, 2), np.nan) if ceiling else None
+    for b in range(n_boot):
+        counts = np.bincount(rng.integers(0, n, size=n), minlength=n)
+        cs = np.bincount(rng.integers(0, k, size=k), minlength=k)
+        if np.count_nonzero(counts) < 3:
+            continue
+        w = rs.weights(counts)
+        sc = rs.scores(counts, w)  # (km, k) on this stimulus resample
+        stim[b] = sc.mean(axis=1)
+        dual[b] = sc @ cs / k
+        if ceiling and not rs.cov:
+            ceil[b] = _ceiling_subject_weights(rs.data, method, cs, w)
+    subj = np.empty((n_boot, km))
+    for b in range(n_boot):
+        cs = np.bincount(rng.integers(0, k, size=k), minlength=k)
+        subj[b] = full @ cs / k
+    v = _dual_variance(np.nanvar(dual, axis=0, ddof=1),
+                       np.nanvar(subj, axis=0, ddof=1),
+                       np.nanvar(stim, axis=0, ddof=1), k, n)
+    return BootstrapResult(
+        point=full.mean(axis=1), samples=dual, ceiling_samples=ceil,
+        ceiling=ceiling_vectors(rs.data, method) if ceiling else None,
+        method=method, kind="dual", variance=v,
+        extra={"subject_samples": subj, "stimulus_samples": stim,
+               "n_subjects": k, "n_conditions": n})
+
+
+# ---------------------------------------------------------------------------
+# permutation test against zero
+# ---------------------------------------------------------------------------
+@dataclass
+class PermutationResult:
+    """point (n_models,), null (n_perm, n_models), p (n_models,) one-sided
+    p-value of H0 "no relation" (score <= chance), with the +1 correction
+    p = (1 + #{null >= point}) / (1 + n_perm)."""
+
+    point: np.ndarray
+    null: np.ndarray
+    p: np.ndarray
+    method: str = "spearman"
+
+
+def permutation_test(model: RDM, data: RDM, method: str = "spearman",
+                     n_perm: int = 1000, seed=0) -> PermutationResult:
+    """Test model scores against zero by permuting the model's condition
+    labels (rows and columns together; Kriegeskorte et al. 2008, Nili et al.
+    2014).  Vectorised over model RDMs; data ranks are cached."""
+    _check_pair(model, data)
+    method = canonical_method(method)
+    n = model.n_conditions
+    dp = Prepared(data.dissimilarities)
+    point = compare_vectors(model.dissimilarities, dp, method).mean(axis=1)
+    rng = np.random.default_rng(seed)
+    null = np.empty((n_perm, model.n_rdms))
+    for b in range(n_perm):
+        perm = rng.permutation(n)
+        null[b] = compare_vectors(model.take(perm), dp, method).mean(axis=1)
+    p = (1 + np.sum(null >= point[None, :] - 1e-12, axis=0)) / (1 + n_perm)
+    return PermutationResult(point=point, null=null, p=p, method=method)
+
+
+# ---------------------------------------------------------------------------
+# pairwise model comparison with FDR control
+# ---------------------------------------------------------------------------
+def fdr_bh(p: np.ndarray) -> np.ndarray:
+    """Benjamini-Hochberg adjusted p-values (same shape as ``p``; NaNs kept).
+    Reject H0_i at FDR q where adjusted p_i <= q."""
+    p = np.asarray(p, dtype=np.float64)
+    flat = p.ravel()
+    ok = np.flatnonzero(np.isfinite(flat))
+    out = np.full(flat.shape, np.nan)
+    if ok.size:
+        pv = flat[ok]
+        order = np.argsort(pv)
+        m = pv.shape[0]
+        adj = pv[order] * m / np.arange(1, m + 1)
+        adj = np.minimum.accumulate(adj[::-1])[::-1]
+        res = np.empty(m)
+        res[order] = np.minimum(adj, 1.0)
+        out[ok] = res
+    return out.reshape(p.shape)
+
+
+@dataclass
+class PairwiseResult:
+    """Pairwise differences between models (row minus column).
+
+    diff, se, p, p_fdr, ci_low, ci_high: (n_models, n_models), NaN on the
+    diagonal; significant: p_fdr <= alpha.
+    """
+
+    diff: np.ndarray
+    se: np.ndarray
+    p: np.ndarray
+    p_fdr: np.ndarray
+    ci_low: np.ndarray
+    ci_high: np.ndarray
+    significant: np.ndarray
+    alpha: float
+
+
+def pairwise_tests(result: BootstrapResult, alpha: float = 0.05,
+                   level: float = 0.95) -> PairwiseResult:
+    """Compare every pair of models from one bootstrap result.
+
+    For models a, b the bootstrap distribution of score_a - score_b gives a
+    two-sided p-value 2 min(P(d <= 0), P(d >= 0)) (ties split), a percentile
+    CI and an SE; p-values over all pairs a < b are FDR-corrected with
+    Benjamini-Hochberg (Schütt et al. 2023).  For a dual bootstrap the SE
+    uses the corrected variance of the differences.
+    """
+    s = result.samples
+    s = s[np.all(np.isfinite(s), axis=1)]
+    km = s.shape[1]
+    shape = (km, km)
+    diff = np.full(shape, np.nan)
+    se = np.full(shape, np.nan)
+    p = np.full(shape, np.nan)
+    lo = np.full(shape, np.nan)
+    hi = np.full(shape, np.nan)
+    a_ = (1 - level) / 2
+    nb = s.shape[0]
+    for i in range(km):
+        for j in range(km):
+            if i == j:
+                continue
+            d = s[:, i] - s[:, j]
+            diff[i, j] = result.point[i] - result.point[j]
+            if result.kind == "dual" and "subject_samples" in result.extra:
+                ex = result.extra
+                dv = _dual_variance(
+                    np.var(d, ddof=1),
+                    np.nanvar(ex["subject_samples"][:, i]
+                              - ex["subject_samples"][:, j], ddof=1),
+                    np.nanvar(ex["stimulus_samples"][:, i]
+                              - ex["stimulus_samples"][:, j], ddof=1),
+                    result.extra.get("n_subjects", 2),
+                    result.extra.get("n_conditions", 2))
+                se[i, j] = np.sqrt(max(dv, 0.0))
+            else:
+                se[i, j] = np.std(d, ddof=1)
+            le = (np.sum(d < 0) + 0.5 * np.sum(d == 0) + 0.5) / (nb + 1)
+            ge = (np.sum(d > 0) + 0.5 * np.sum(d == 0) + 0.5) / (nb + 1)
+            p[i, j] = min(1.0, 2 * min(le, ge))
+            lo[i, j], hi[i, j] = np.percentile(d, [100 * a_, 100 * (1 - a_)])
+    iu = np.triu_indices(km, 1)
+    p_fdr = np.full(shape, np.nan)
+    if iu[0].size:
+        adj = fdr_bh(p[iu])
+        p_fdr[iu] = adj
+        p_fdr[(iu[1], iu[0])] = adj
+    return PairwiseResult(diff=diff, se=se, p=p, p_fdr=p_fdr, ci_low=lo,
+                          ci_high=hi, significant=p_fdr <= alpha, alpha=alpha)
