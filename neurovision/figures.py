@@ -2,6 +2,8 @@
 
 * ``kriegeskorte2008_rdms_<model>.png`` — the model's committed IT-layer RDM beside the human IT RDM
   (mean over 4 subjects × 2 sessions), stimuli ordered by category;
+* ``kriegeskorte2008_mds_<model>.png``, ``kriegeskorte2008_mds_human_it.png`` — classical MDS of the
+  stimuli from each RDM, coloured by category;
 * ``kriegeskorte2008.it_human_profile_<model>.png`` and ``kriegeskorte2008.it_monkey_profile_<model>.png``
   — score per layer with 95% bootstrap CI, noise-ceiling band and the pixel baseline.
 """
@@ -15,7 +17,7 @@ from .benchmarks.base import model_rdms
 from .benchmarks.registry import load_benchmark
 from .data import kriegeskorte2008 as k08
 from .models.registry import load_model
-from .plotting import plot_layer_profile, plot_rdm_pair
+from .plotting import plot_layer_profile, plot_mds, plot_rdm_pair
 from .scores import scores_to_json
 
 
@@ -34,6 +36,10 @@ def make_figures(out: Path, model: str = "mobilenet_v1", n_boot: int = 1000, see
         model_rdm, human, stimuli["category"].values, category_names=k08.CATEGORY_ORDER,
         titles=(f"{model} {layer}", "human IT (fMRI, 4 subjects)"),
         suptitle="Kriegeskorte et al. 2008 — 92 images", path=out / f"kriegeskorte2008_rdms_{model}.png"))
+    written.append(plot_mds(model_rdm, stimuli["category"].values, title=f"{model} {layer}: classical MDS",
+                            path=out / f"kriegeskorte2008_mds_{model}.png"))
+    written.append(plot_mds(human, stimuli["category"].values, title="human IT (fMRI): classical MDS",
+                            path=out / "kriegeskorte2008_mds_human_it.png"))
 
     for name in ("kriegeskorte2008.it_human", "kriegeskorte2008.it_monkey"):
         bench = load_benchmark(name)

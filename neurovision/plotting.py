@@ -122,3 +122,36 @@ def plot_heat_table(scores: list[Score], path: str | Path | None = None, value: 
     ax.set_yticklabels(models, fontsize=8)
     fig.colorbar(im, ax=ax, shrink=0.8, label=f"{value} score (* raw: no ceiling)")
     return _finish(fig, path)
+
+
+def mds_embedding(matrix: np.ndarray, n_components: int = 2, seed: int = 0) -> np.ndarray:
+    """Classical (Torgerson) MDS of a dissimilarity matrix: ``(n, n)`` → ``(n, n_components)`` coordinates.
+
+    Double-centres the squared dissimilarities and keeps the top eigenvectors scaled by the square root
+    of their eigenvalues (Torgerson 1952). Deterministic: each axis's sign is fixed so that its
+    largest-magnitude coordinate is positive (``seed`` is unused, kept for API stability).
+    """
+    d2 = np.asarray(matrix, dtype=float) ** 2
+    n = d2.shape[0]
+    j = np.eye(n) - 1.0 / n
+    b = -0.5 * j @ d2 @ j
+    vals, vecs = np.linalg.eigh(b)
+    order = np.argsort(vals)[::-1][:n_components]
+    coords = vecs[:, order] * np.sqrt(np.clip(vals[order], 0, None))
+    signs = np.sign(coords[np.argmax(np.abs(coords), axis=0), np.arange(n_components)])
+    return coords * np.where(signs == 0, 1, signs)
+
+
+def plot_mds(matrix: np.ndarray, categories: Sequence[str], title: str = "", path: str | Path | None = None):
+    """2-D classical MDS of the stimuli from an RDM, coloured by category."""
+    coords = mds_embedding(matrix)
+    categories = np.asarray(categories)
+    fig, ax = plt.subplots(figsize=(5.5, 5), constrained_layout=True)
+    for i, cat in enumerate(dict.fromkeys(categories.tolist())):
+        sel = categories == cat
+        ax.scatter(coords[sel, 0], coords[sel, 1], s=22, color=f"C{i}", label=cat)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_title(title, fontsize=10)
+    ax.legend(fontsize=7, loc="best")
+    return _finish(fig, path)

@@ -37,7 +37,7 @@ from . import __version__
 from .cache import cache_dir, content_key, write_json_atomic
 from .errors import NeurovisionError
 
-__all__ = ["sweep", "score_job", "job_key", "SweepError", "add_sweep_parser"]
+__all__ = ["sweep", "score_job", "job_key", "local_cluster", "SweepError", "add_sweep_parser"]
 
 #: columns of the table :func:`sweep` returns (Score fields without provenance), in order
 COLUMNS = ["model", "benchmark", "layer", "raw", "ci_low", "ci_high", "ceiling_lower", "ceiling_upper",
@@ -118,6 +118,17 @@ def _worker_env() -> dict:
     return {k: v for k, v in os.environ.items() if k.startswith("NEUROVISION_")}
 
 
+def local_cluster(n_workers: int = 2, env: dict | None = None):
+    """The default cluster of :func:`sweep`: ``n_workers`` worker processes with one thread each.
+
+    ``env`` (default: this process's ``NEUROVISION_*`` variables — cache and data locations) is set in
+    every worker process, including workers the nanny restarts after a crash. No dashboard is served.
+    """
+    from distributed import LocalCluster
+    return LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=None,
+                        env=_worker_env() if env is None else env, silence_logs=logging.ERROR)
+
+
 def sweep(models: Iterable[str] | str, benchmarks: Iterable[str] | str, n_boot: int = 1000, seed: int = 0,
           scheduler=None, n_workers: int = 2, out: str | os.PathLike | None = None, retries: int = 2,
           progress: bool = True, job: Callable[[str, str, int, int], dict] = score_job) -> pd.DataFrame:
@@ -172,14 +183,12 @@ def sweep(models: Iterable[str] | str, benchmarks: Iterable[str] | str, n_boot: 
 
 def _run(pending, paths, n_boot, seed, scheduler, n_workers, retries, progress, job, done) -> dict:
     """Submit ``pending`` jobs, write each result as it arrives; return ``{job: error text}`` of failures."""
-    from distributed import Client, LocalCluster, as_completed
+    from distributed import Client, as_completed
     from tqdm.auto import tqdm
 
     cluster = None
     if scheduler is None:
-        cluster = LocalCluster(n_workers=max(1, min(n_workers, len(pending))), threads_per_worker=1,
-                               processes=True, dashboard_address=None, env=_worker_env(),
-                               silence_logs=logging.ERROR)
+        cluster = local_cluster(max(1, min(n_workers, len(pending))))
         client = Client(cluster)
     elif isinstance(scheduler, Client):
         client = scheduler

@@ -75,3 +75,12 @@ def test_bad_images_rejected():
         pixels_preprocess(np.zeros((2, 8, 8, 4), dtype=np.uint8))
     with pytest.raises(ValueError, match="one stimulus_id per image"):
         stimulus_set(np.zeros((2, 8, 8, 3), dtype=np.uint8), ["a"])
+
+
+def test_classical_mds_recovers_planar_configuration():
+    """MDS of Euclidean distances between 2-D points returns the points up to rotation/reflection."""
+    from scipy.spatial.distance import pdist, squareform
+    from neurovision.plotting import mds_embedding
+    pts = np.random.default_rng(1).normal(size=(12, 2))
+    coords = mds_embedding(squareform(pdist(pts)))
+    np.testing.assert_allclose(squareform(pdist(coords)), squareform(pdist(pts)), atol=1e-10)
