@@ -142,6 +142,9 @@ def build_parser() -> argparse.ArgumentParser:
     cm.add_argument("--out", default=None, help="folder for the JSON (default: neurovision/models/commitments)")
     cm.set_defaults(func=_cmd_commit)
 
+    from .sweep import add_sweep_parser
+    add_sweep_parser(sub)
+
     ca = sub.add_parser("cache", help="show or clear the cache directory")
     ca.add_argument("action", choices=["info", "clear"])
     ca.add_argument("--kind", default=None, help="only this sub-folder (data, weights, results)")

@@ -130,7 +130,7 @@ def _template(batch: xr.DataArray, stimuli: xr.DataArray, n: int, chunk: int) ->
     coords = _presentation_coords(stimuli)
     coords.update({name: (c.dims, np.asarray(c.values)) for name, c in batch.coords.items()
                    if "presentation" not in c.dims})
-    return xr.Dataset({VARIABLE: (batch.dims, data)}, coords=coords, attrs=dict(batch.attrs))
+    return xr.Dataset({VARIABLE: (batch.dims, data, dict(batch.attrs))}, coords=coords)
 
 
 class _ZarrWriter:
@@ -196,9 +196,12 @@ def _default_block(x) -> int:
 
 
 def _load_rows(x, i0: int, i1: int) -> np.ndarray:
+    """Rows ``i0:i1`` as float64. Dask blocks are read in this thread (synchronous scheduler): one
+    block's graph is small, and idle scheduler threads competing with BLAS threads slowed the Gram
+    products by orders of magnitude on a busy machine."""
     rows = x[i0:i1]
     if hasattr(rows, "compute"):
-        rows = rows.compute()
+        rows = rows.compute(scheduler="synchronous")
     return np.asarray(rows, dtype=np.float64)
 
 
