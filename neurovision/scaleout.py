@@ -100,11 +100,13 @@ def extract_to_store(model: Model, stimuli: xr.DataArray, layer: str, path: str 
     tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.partial-", dir=path.parent))
     target = tmp / ("store.zarr" if format == "zarr" else "store.nc")
     n = stimuli.sizes["presentation"]
+    if n == 0:
+        raise ValueError("no stimuli to extract")
+    writer = None
     try:
         starts = range(0, n, batch_size)
         bar = tqdm(starts, desc=f"{model.identifier}:{layer} → {format}", unit="batch", disable=not progress,
                    leave=False)
-        writer = None
         for start in bar:
             stop = min(start + batch_size, n)
             batch = extract_layers(model, stimuli.isel(presentation=slice(start, stop)), [layer],
@@ -112,12 +114,14 @@ def extract_to_store(model: Model, stimuli: xr.DataArray, layer: str, path: str 
             if writer is None:
                 writer = _open_writer(format, target, batch, stimuli, n, batch_size)
             writer(start, stop, np.asarray(batch.values, dtype=np.float32))
-        if hasattr(writer, "close"):
-            writer.close()
+        writer.close()
+        writer = None
         if path.exists():  # overwrite=True
             shutil.rmtree(path) if path.is_dir() else path.unlink()
         os.replace(target, path)
     finally:
+        if writer is not None:
+            writer.close()
         shutil.rmtree(tmp, ignore_errors=True)
     return open_store(path, format)
 
@@ -138,6 +142,9 @@ class _ZarrWriter:
         self.target = target
         self.dims = template[VARIABLE].dims
         template.to_zarr(target, mode="w", compute=False, zarr_format=2, consolidated=True)
+
+    def close(self) -> None:
+        pass
 
     def __call__(self, start: int, stop: int, values: np.ndarray) -> None:
         # region writes of whole chunks (the last one may be short): no read-modify-write, no locks

@@ -122,10 +122,11 @@ def local_cluster(n_workers: int = 2, env: dict | None = None):
     """The default cluster of :func:`sweep`: ``n_workers`` worker processes with one thread each.
 
     ``env`` (default: this process's ``NEUROVISION_*`` variables — cache and data locations) is set in
-    every worker process, including workers the nanny restarts after a crash. No dashboard is served.
+    every worker process, including workers the nanny restarts after a crash. The dashboard (when
+    bokeh is installed) gets a free port.
     """
     from distributed import LocalCluster
-    return LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=None,
+    return LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=":0",
                         env=_worker_env() if env is None else env, silence_logs=logging.ERROR)
 
 
