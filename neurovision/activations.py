@@ -5,6 +5,9 @@ network's ``forward`` is never modified: a forward hook on ``network.get_submodu
 each requested layer's output, flattened per image, into a preallocated float32 array. Images are
 preprocessed by the model itself (``model.preprocess``), in batches, under ``torch.inference_mode``.
 
+Once the first batch has shown that every requested layer fires exactly once per forward pass, later
+passes stop as soon as the deepest requested layer has fired (the rest of the network is skipped).
+
 Recurrent models whose layer fires several times per forward pass (one call per time step) yield a
 ``time_bin`` dimension: ``presentation × neuroid × time_bin``.
 """
@@ -26,8 +29,12 @@ def _presentation_coords(stimuli: xr.DataArray) -> dict:
             if coord.dims == ("presentation",)}
 
 
+class _AllRecorded(Exception):
+    """Raised from a hook once every requested layer has fired: the rest of the forward pass is skipped."""
+
+
 @contextmanager
-def _hooks(network: torch.nn.Module, layers: list[str], store: dict):
+def _hooks(network: torch.nn.Module, layers: list[str], store: dict, stop_early: bool = False):
     handles = []
     for layer in layers:
         module = network.get_submodule(layer) if layer else network
@@ -36,6 +43,8 @@ def _hooks(network: torch.nn.Module, layers: list[str], store: dict):
             if isinstance(output, (tuple, list)):
                 output = output[0]
             store.setdefault(layer, []).append(output.detach().flatten(1).float().cpu().numpy())
+            if stop_early and len(store) == len(layers):
+                raise _AllRecorded
 
         handles.append(module.register_forward_hook(hook))
     try:
@@ -69,8 +78,14 @@ def extract_layers(model: Model, stimuli: xr.DataArray, layers: Iterable[str] | 
         for start in bar:
             batch = model.preprocess(images[start:start + batch_size])
             store: dict[str, list] = {}
-            with _hooks(network, layers, store):
-                network(batch)
+            # after the first batch has shown every layer fires once per forward pass, stop the pass as soon
+            # as the deepest requested layer has fired (layers after it cost time and record nothing)
+            stop_early = bool(n_steps) and all(steps == 1 for steps in n_steps.values())
+            with _hooks(network, layers, store, stop_early):
+                try:
+                    network(batch)
+                except _AllRecorded:
+                    pass
             for layer in layers:
                 if layer not in store:
                     raise RuntimeError(f"layer {layer!r} of {model.identifier!r} was not called in forward")

@@ -72,12 +72,15 @@ class Score:
         """A readable one-paragraph summary."""
         lines = [f"{self.benchmark}  model={self.model}  layer={self.layer}",
                  f"  raw      {self.raw:.4f}  (95% CI {self.ci_low:.4f} – {self.ci_high:.4f}; "
-                 f"{self.metric}; bootstrap over stimuli, n={self.n_boot})"]
-        if self.ceiling_upper is not None:
+                 f"{self.metric}; bootstrap n={self.n_boot})"]
+        if self.ceiling_upper is not None and self.ceiling_lower is not None and self.ceiling_lower != self.ceiling_upper:
             lines.append(f"  ceiling  lower {self.ceiling_lower:.4f}  upper {self.ceiling_upper:.4f}  (Nili et al. 2014)")
+        elif self.ceiling_upper is not None:
+            lines.append(f"  ceiling  {self.ceiling_upper:.4f}")
+        if self.ceiled is not None:
             lines.append(f"  ceiled   {self.ceiled:.4f}  (95% CI {self.ceiled_ci_low:.4f} – {self.ceiled_ci_high:.4f}; "
-                         "raw / upper ceiling)")
-        else:
+                         "raw / ceiling)")
+        if self.ceiling_upper is None:
             lines.append("  ceiling  none")
         if self.notes:
             lines.append(f"  note     {self.notes}")

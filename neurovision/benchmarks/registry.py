@@ -5,7 +5,7 @@ from typing import Callable
 
 from ..errors import UnknownNameError
 
-from . import cichy2014, kriegeskorte2008
+from . import cichy2014, cowley2023, kriegeskorte2008
 
 
 class UnknownBenchmarkError(UnknownNameError):
@@ -20,6 +20,9 @@ BENCHMARKS: dict[str, Callable] = {
     "cichy2014.fmri_it": cichy2014.fmri_it,
     "cichy2014.meg_early": cichy2014.meg_early,
     "cichy2014.meg_late": cichy2014.meg_late,
+    "cowley2023.v4": cowley2023.v4,
+    "cowley2023.v4_pls": cowley2023.v4_pls,
+    "cowley2023.v4_rsa": cowley2023.v4_rsa,
 }
 
 

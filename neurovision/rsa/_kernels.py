@@ -1,0 +1,534 @@
+"""Compiled kernels of the RSA engine (numba), with pure-numpy fallbacks.
+
+* :func:`argsort` — stable argsort of float64 rows (LSD radix sort on the
+  order-preserving integer image of the floats; O(P)).
+* :func:`tau_a_matrix` — Kendall's tau-a of every row of X with every row
+  of Y under optional multiplicity weights, O(P log P) per pair (Knight
+  1966): order by x (sort orders supplied by the caller and reused), sort
+  the y values inside each run of tied x, then count the weighted
+  discordant pairs with a merge sort of y.
+* :func:`pair_weights` / :func:`pair_weights_block` — condition counts
+  c (n,) to condensed pair multiplicities c_i c_j (bootstrap resamples).
+
+Weighted tau-a is the tau-a of the *expanded* vector in which entry p is
+repeated w_p times (w_p a non-negative integer).  With W = sum w_p:
+
+    n_c - n_d = T - T_x - T_y + T_xy - 2 D
+    tau_a     = (n_c - n_d) / (W (W - 1) / 2)
+
+where, over pairs of distinct entries p < q weighted by w_p w_q, T is the
+total weight, T_x / T_y / T_xy the weight of pairs tied in x / in y / in
+both, and D the weight of discordant pairs.  Pairs of copies of one entry
+are tied in both x and y: they count in the denominator only.  All these
+sums are integers below 2**53 for any realistic RDM, so float64 keeps them
+exact.
+
+The numba import is guarded: without numba (or with the environment
+variable ``NEUROVISION_NO_NUMBA=1``) the numpy implementations below are
+used; tests compare the two.  Compiled kernels are cached next to this
+module (``cache=True``); where that directory is read-only numba falls
+back to its user cache directory.
+"""
+from __future__ import annotations
+
+import os
+
+import numpy as np
+
+try:  # pragma: no cover - exercised implicitly
+    if os.environ.get("NEUROVISION_NO_NUMBA", "") not in ("", "0"):
+        raise ImportError("numba disabled by NEUROVISION_NO_NUMBA")
+    import numba as _nb
+    HAVE_NUMBA = True
+except Exception:  # pragma: no cover - numba is optional
+    _nb = None
+    HAVE_NUMBA = False
+
+__all__ = ["HAVE_NUMBA", "argsort", "tau_a_matrix", "pair_weights",
+           "pair_weights_block", "argsort_numpy", "tau_a_matrix_numpy",
+           "pair_weights_numpy", "pair_weights_block_numpy",
+           "weighted_discordant_numpy"]
+
+# runtime switch (tests flip it to compare the two implementations)
+USE_NUMBA = HAVE_NUMBA
+
+
+# ===========================================================================
+# pure-numpy implementations (fallback and test oracle)
+# ===========================================================================
+def argsort_numpy(x: np.ndarray) -> np.ndarray:
+    """Stable argsort of each row of a 2-D float array -> int64."""
+    return np.argsort(x, axis=-1, kind="stable").astype(np.int64, copy=False)
+
+
+def pair_weights_numpy(c: np.ndarray) -> np.ndarray:
+    """Condensed c_i c_j, i < j, in squareform order, float64 (P,)."""
+    c = np.asarray(c, dtype=np.float64)
+    n = c.shape[0]
+    out = np.empty(n * (n - 1) // 2)
+    pos = 0
+    for i in range(n - 1):
+        m = n - 1 - i
+        np.multiply(c[i], c[i + 1:], out=out[pos:pos + m])
+        pos += m
+    return out
+
+
+def _pair_start(p0: int, n: int):
+    """(i, j) of condensed position p0 of an n-condition RDM."""
+    i = 0
+    start = 0
+    while start + (n - 1 - i) <= p0:
+        start += n - 1 - i
+        i += 1
+    return i, i + 1 + (p0 - start)
+
+
+def pair_weights_block_numpy(c: np.ndarray, p0: int, p1: int,
+                             out: np.ndarray = None) -> np.ndarray:
+    """Pair multiplicities of condensed positions p0..p1-1 for a batch of
+    count vectors c (B, n) -> (B, p1 - p0)."""
+    c = np.asarray(c, dtype=np.float64)
+    b, n = c.shape
+    if out is None:
+        out = np.empty((b, p1 - p0))
+    i, j = _pair_start(p0, n)
+    pos = 0
+    total = p1 - p0
+    while pos < total:
+        m = min(n - j, total - pos)
+        np.multiply(c[:, i:i + 1], c[:, j:j + m], out=out[:, pos:pos + m])
+        pos += m
+        i += 1
+        j = i + 1
+    return out
+
+
+def weighted_discordant_numpy(yd: np.ndarray, w: np.ndarray = None) -> float:
+    """sum over p < q with y_p > y_q of w_p w_q, for a sequence y (integer
+    dense ranks) already ordered by (x, y).  Bottom-up merge levels done
+    with stable sorts: at each level the weight of left-half elements not
+    above each right-half element is a cumulative sum."""
+    y = np.asarray(yd, dtype=np.int64)
+    p = y.shape[0]
+    if p < 2:
+        return 0.0
+    w = np.ones(p) if w is None else np.asarray(w, dtype=np.float64)
+    m = int(y.max()) + 1
+    arr = np.arange(p)
+    total = 0.0
+    s = 1
+    while s < p:
+        blk = arr // (2 * s)
+        arr = arr[np.argsort(blk * m + y[arr], kind="stable")]
+        blk = arr // (2 * s)
+        isleft = ((arr // s) & 1) == 0
+        wl = np.where(isleft, w[arr], 0.0)
+        cum = np.cumsum(wl)
+        starts = np.searchsorted(blk, np.arange(blk[-1] + 1))
+        before = np.concatenate(([0.0], cum))[starts]
+        ltot = np.add.reduceat(wl, starts)
+        right = ~isleft
+        # left weight of the block minus left weight with y <= y_right
+        # (stable order puts equal-y left elements first)
+        le = cum[right] - before[blk[right]]
+        total += float(np.sum(w[arr[right]] * (ltot[blk[right]] - le)))
+        s *= 2
+    return total
+
+
+def _tie_weight(dense: np.ndarray, w: np.ndarray) -> float:
+    """Weight of pairs of distinct entries sharing a dense rank."""
+    g = np.bincount(dense, weights=w)
+    g2 = np.bincount(dense, weights=w * w)
+    return float(np.sum(g * g - g2) / 2.0)
+
+
+def _tau_pair_numpy(x: np.ndarray, y: np.ndarray, w) -> float:
+    if w is not None:
+        keep = w > 0
+        x, y, ww = x[keep], y[keep], np.asarray(w, dtype=np.float64)[keep]
+    else:
+        ww = np.ones(x.shape[0])
+    tw = float(ww.sum())
+    den = tw * (tw - 1.0) / 2.0
+    if den <= 0:
+        return np.nan
+    _, xd = np.unique(x, return_inverse=True)
+    _, yd = np.unique(y, return_inverse=True)
+    xd = xd.ravel()
+    yd = yd.ravel()
+    order = np.lexsort((yd, xd))
+    xs, ys, ws = xd[order], yd[order], ww[order]
+    t = (tw * tw - float(np.sum(ws * ws))) / 2.0
+    tx = _tie_weight(xs, ws)
+    ty = _tie_weight(ys, ws)
+    joint = xs.astype(np.int64) * (int(ys.max()) + 1) + ys
+    _, jd = np.unique(joint, return_inverse=True)
+    txy = _tie_weight(jd.ravel(), ws)
+    dis = weighted_discordant_numpy(ys, ws)
+    tau = (t - tx - ty + txy - 2.0 * dis) / den
+    return min(1.0, max(-1.0, tau))
+
+
+def tau_a_matrix_numpy(X, Y, w=None, orders=None) -> np.ndarray:
+    """(kx, ky) tau-a of rows of X with rows of Y (``orders`` ignored)."""
+    X = np.atleast_2d(X)
+    Y = np.atleast_2d(Y)
+    out = np.empty((X.shape[0], Y.shape[0]))
+    for i in range(X.shape[0]):
+        for j in range(Y.shape[0]):
+            out[i, j] = _tau_pair_numpy(X[i], Y[j], w)
+    return out
+
+
+# ===========================================================================
+# numba kernels
+# ===========================================================================
+if HAVE_NUMBA:
+    _njit = _nb.njit(cache=True, nogil=True)
+
+    _RADIX_BITS = 11
+    _RADIX = 1 << _RADIX_BITS
+    _NPASS = 6  # 6 * 11 >= 64
+
+    @_njit
+    def _radix_argsort_row(x, out, keys, keys2, idx2, counts):
+        n = x.shape[0]
+        sign = np.uint64(1) << np.uint64(63)
+        full = ~np.uint64(0)
+        mask = np.uint64(_RADIX - 1)
+        xb = (x + 0.0).view(np.uint64)  # + 0.0 maps -0.0 to +0.0
+        for i in range(n):
+            b = xb[i]
+            if b & sign:
+                keys[i] = b ^ full
+            else:
+                keys[i] = b | sign
+        counts[:, :] = 0
+        for i in range(n):
+            k = keys[i]
+            for d in range(_NPASS):
+                counts[d, (k >> np.uint64(d * _RADIX_BITS)) & mask] += 1
+        src_k, src_i, dst_k, dst_i = keys, out, keys2, idx2
+        for i in range(n):
+            src_i[i] = i
+        for d in range(_NPASS):
+            # skip digits on which all keys agree
+            skip = False
+            for r in range(_RADIX):
+                if counts[d, r] == n:
+                    skip = True
+                    break
+                if counts[d, r] != 0:
+                    break
+            if skip:
+                continue
+            tot = 0
+            for r in range(_RADIX):
+                cnt = counts[d, r]
+                counts[d, r] = tot
+                tot += cnt
+            sh = np.uint64(d * _RADIX_BITS)
+            for i in range(n):
+                k = src_k[i]
+                r = (k >> sh) & mask
+                pos = counts[d, r]
+                counts[d, r] = pos + 1
+                dst_k[pos] = k
+                dst_i[pos] = src_i[i]
+            src_k, dst_k = dst_k, src_k
+            src_i, dst_i = dst_i, src_i
+        if src_i is not out:
+            for i in range(n):
+                out[i] = src_i[i]
+
+    @_njit
+    def _argsort_rows(X):
+        k, n = X.shape
+        out = np.empty((k, n), np.int64)
+        if n < 256:
+            for r in range(k):
+                out[r] = np.argsort(X[r], kind="mergesort")
+            return out
+        keys = np.empty(n, np.uint64)
+        keys2 = np.empty(n, np.uint64)
+        idx2 = np.empty(n, np.int64)
+        counts = np.empty((_NPASS, _RADIX), np.int64)
+        for r in range(k):
+            _radix_argsort_row(X[r], out[r], keys, keys2, idx2, counts)
+        return out
+
+    @_njit
+    def _sort_group(ys, ws, s, e):
+        """Sort ys[s:e] (with ws) ascending in place."""
+        n = e - s
+        if n <= 24:
+            for i in range(s + 1, e):
+                v = ys[i]
+                wv = ws[i]
+                j = i - 1
+                while j >= s and ys[j] > v:
+                    ys[j + 1] = ys[j]
+                    ws[j + 1] = ws[j]
+                    j -= 1
+                ys[j + 1] = v
+                ws[j + 1] = wv
+        else:
+            o = np.argsort(ys[s:e], kind="mergesort")
+            ty = ys[s:e][o]
+            tw = ws[s:e][o]
+            ys[s:e] = ty
+            ws[s:e] = tw
+
+    @_njit
+    def _run_ties(ys, ws, s, e):
+        """Weight of pairs of distinct entries with equal ys in sorted
+        ys[s:e]."""
+        t = 0.0
+        i = s
+        while i < e:
+            j = i + 1
+            g = ws[i]
+            g2 = ws[i] * ws[i]
+            while j < e and ys[j] == ys[i]:
+                g += ws[j]
+                g2 += ws[j] * ws[j]
+                j += 1
+            if j - i > 1:
+                t += (g * g - g2) * 0.5
+            i = j
+        return t
+
+    @_njit
+    def _merge_count(ys, ws, ty, tw, m):
+        """Sort ys[:m] (ws carried) ascending; return (weighted discordant
+        count, True if the sorted data ended in ty/tw)."""
+        run = 16
+        dis = 0.0
+        for lo in range(0, m, run):
+            hi = min(lo + run, m)
+            for i in range(lo + 1, hi):
+                v = ys[i]
+                wv = ws[i]
+                j = i - 1
+                acc = 0.0
+                while j >= lo and ys[j] > v:
+                    ys[j + 1] = ys[j]
+                    ws[j + 1] = ws[j]
+                    acc += ws[j]
+                    j -= 1
+                ys[j + 1] = v
+                ws[j + 1] = wv
+                dis += wv * acc
+        sy, sw, dy, dw = ys, ws, ty, tw
+        swapped = False
+        width = run
+        while width < m:
+            for lo in range(0, m, 2 * width):
+                mid = min(lo + width, m)
+                hi = min(lo + 2 * width, m)
+                if mid >= hi or sy[mid - 1] <= sy[mid]:
+                    for k in range(lo, hi):
+                        dy[k] = sy[k]
+                        dw[k] = sw[k]
+                    continue
+                i = lo
+                j = mid
+                k = lo
+                rdone = 0.0
+                # branch-free merge step (the comparison is unpredictable)
+                while i < mid and j < hi:
+                    yl = sy[i]
+                    yr = sy[j]
+                    wl = sw[i]
+                    wr = sw[j]
+                    r = yr < yl
+                    dy[k] = yr if r else yl
+                    dw[k] = wr if r else wl
+                    rdone += wr if r else 0.0
+                    dis += 0.0 if r else wl * rdone
+                    j += 1 if r else 0
+                    i += 0 if r else 1
+                    k += 1
+                while i < mid:
+                    dy[k] = sy[i]
+                    dw[k] = sw[i]
+                    dis += sw[i] * rdone
+                    i += 1
+                    k += 1
+                while j < hi:
+                    dy[k] = sy[j]
+                    dw[k] = sw[j]
+                    j += 1
+                    k += 1
+            sy, dy = dy, sy
+            sw, dw = dw, sw
+            swapped = not swapped
+            width *= 2
+        return dis, swapped
+
+    @_njit
+    def _tau_a_kernel(orders, X, Y, w, weighted):
+        kx, p = X.shape
+        ky = Y.shape[0]
+        out = np.empty((kx, ky))
+        keep = np.empty(p, np.int64)
+        xs = np.empty(p)
+        ws0 = np.empty(p)
+        ys = np.empty(p)
+        ws = np.empty(p)
+        ty = np.empty(p)
+        tw = np.empty(p)
+        gstart = np.empty(p + 1, np.int64)
+        for a in range(kx):
+            xr = X[a]
+            od = orders[a]
+            m = 0
+            tw_sum = 0.0
+            tw_sq = 0.0
+            for t in range(p):
+                q = od[t]
+                if weighted:
+                    wq = w[q]
+                    if wq <= 0.0:
+                        continue
+                else:
+                    wq = 1.0
+                keep[m] = q
+                xs[m] = xr[q]
+                ws0[m] = wq
+                tw_sum += wq
+                tw_sq += wq * wq
+                m += 1
+            den = tw_sum * (tw_sum - 1.0) * 0.5
+            # runs of tied x (only runs of length > 1 are stored)
+            ng = 0
+            tx = 0.0
+            i = 0
+            while i < m:
+                j = i + 1
+                g = ws0[i]
+                g2 = ws0[i] * ws0[i]
+                while j < m and xs[j] == xs[i]:
+                    g += ws0[j]
+                    g2 += ws0[j] * ws0[j]
+                    j += 1
+                if j - i > 1:
+                    gstart[ng] = i
+                    gstart[ng + 1] = j
+                    ng += 2
+                    tx += (g * g - g2) * 0.5
+                i = j
+            tot = (tw_sum * tw_sum - tw_sq) * 0.5
+            for b in range(ky):
+                if den <= 0.0:
+                    out[a, b] = np.nan
+                    continue
+                yr = Y[b]
+                for t in range(m):
+                    ys[t] = yr[keep[t]]
+                    ws[t] = ws0[t]
+                txy = 0.0
+                for g in range(0, ng, 2):
+                    s = gstart[g]
+                    e = gstart[g + 1]
+                    _sort_group(ys, ws, s, e)
+                    txy += _run_ties(ys, ws, s, e)
+                dis, swapped = _merge_count(ys, ws, ty, tw, m)
+                if swapped:
+                    tyy = _run_ties(ty, tw, 0, m)
+                else:
+                    tyy = _run_ties(ys, ws, 0, m)
+                tau = (tot - tx - tyy + txy - 2.0 * dis) / den
+                out[a, b] = min(1.0, max(-1.0, tau))
+        return out
+
+    @_njit
+    def _pair_weights_nb(c):
+        n = c.shape[0]
+        out = np.empty(n * (n - 1) // 2)
+        pos = 0
+        for i in range(n - 1):
+            ci = c[i]
+            for j in range(i + 1, n):
+                out[pos] = ci * c[j]
+                pos += 1
+        return out
+
+    @_njit
+    def _pair_weights_block_nb(C, p0, p1, out):
+        b, n = C.shape
+        i = 0
+        start = 0
+        while start + (n - 1 - i) <= p0:
+            start += n - 1 - i
+            i += 1
+        j0 = i + 1 + (p0 - start)
+        for r in range(b):
+            ii = i
+            jj = j0
+            cr = C[r]
+            ci = cr[ii]
+            for t in range(p1 - p0):
+                out[r, t] = ci * cr[jj]
+                jj += 1
+                if jj == n:
+                    ii += 1
+                    jj = ii + 1
+                    if ii < n:
+                        ci = cr[ii]
+        return out
+
+
+# ===========================================================================
+# dispatching front ends
+# ===========================================================================
+def argsort(X: np.ndarray) -> np.ndarray:
+    """Stable argsort of each row of a (k, P) float64 array -> int64."""
+    X = np.ascontiguousarray(np.atleast_2d(X), dtype=np.float64)
+    if USE_NUMBA:
+        return _argsort_rows(X)
+    return argsort_numpy(X)
+
+
+def tau_a_matrix(X, Y, w=None, orders=None) -> np.ndarray:
+    """Kendall tau-a (kx, ky) of rows of X with rows of Y.
+
+    ``orders`` (kx, P): argsorts of the rows of X (computed if None; pass
+    cached ones to reuse them across resamples).  ``w`` (P,): optional
+    non-negative integer multiplicities (zero drops an entry).
+    """
+    X = np.ascontiguousarray(np.atleast_2d(X), dtype=np.float64)
+    Y = np.ascontiguousarray(np.atleast_2d(Y), dtype=np.float64)
+    if not USE_NUMBA:
+        return tau_a_matrix_numpy(X, Y, w)
+    if orders is None:
+        orders = _argsort_rows(X)
+    orders = np.ascontiguousarray(orders, dtype=np.int64)
+    if w is None:
+        wv = np.empty(0)
+        weighted = False
+    else:
+        wv = np.ascontiguousarray(w, dtype=np.float64)
+        weighted = True
+    return _tau_a_kernel(orders, X, Y, wv, weighted)
+
+
+def pair_weights(c: np.ndarray) -> np.ndarray:
+    """Condition counts (n,) -> condensed pair multiplicities c_i c_j."""
+    c = np.ascontiguousarray(c, dtype=np.float64)
+    if USE_NUMBA:
+        return _pair_weights_nb(c)
+    return pair_weights_numpy(c)
+
+
+def pair_weights_block(C: np.ndarray, p0: int, p1: int,
+                       out: np.ndarray = None) -> np.ndarray:
+    """Pair multiplicities of positions p0..p1-1 for counts C (B, n)."""
+    C = np.ascontiguousarray(C, dtype=np.float64)
+    if out is None:
+        out = np.empty((C.shape[0], p1 - p0))
+    if USE_NUMBA:
+        return _pair_weights_block_nb(C, int(p0), int(p1), out)
+    return pair_weights_block_numpy(C, p0, p1, out)
