@@ -42,7 +42,7 @@ $(VENV)/.stamp-fmnist: | $(VENV)/.stamp-venv
 	fi
 	@if [ -f $(FMNIST_DIR)/train-images-idx3-ubyte.gz ]; then touch $@; fi
 
-setup: $(VENV)/.stamp-install $(VENV)/.stamp-fmnist
+setup: $(VENV)/.stamp-install
 
 demo: setup
 	@echo "data mirror: $${NEUROVISION_DATA:-not set}"
@@ -50,7 +50,7 @@ demo: setup
 	$(BIN)/neurovision score mobilenet_v1 kriegeskorte2008.it_human --json figures/demo_score.json
 	$(BIN)/neurovision figures --out figures
 
-test: setup
+test: setup $(VENV)/.stamp-fmnist
 	$(BIN)/python -m pytest -q
 
 # Brain-Score interoperability in its own env (brainscore-vision pins numpy<2, xarray<2022.6)
