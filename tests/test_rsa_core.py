@@ -311,3 +311,40 @@ def test_bootstrap_result_api():
     np.testing.assert_array_equal(r.samples, r2.samples)
     r3 = bootstrap_stimuli(model, data[0], "pearson", n_boot=5)
     assert r3.ceiling_samples is None
+
+
+# ---------------------------------------------------------------------------
+# input robustness: MultiIndex stimulus_id level, near-zero diagonals
+# ---------------------------------------------------------------------------
+def test_rdm_xarray_stimulus_id_multiindex_level():
+    import pandas as pd
+    import xarray as xr
+    rng = np.random.default_rng(21)
+    x = rng.standard_normal((6, 5))
+    sid = ["b", "a", "c", "b", "a", "c"]
+    idx = pd.MultiIndex.from_arrays([sid, [0, 0, 0, 1, 1, 1]],
+                                    names=("stimulus_id", "repetition"))
+    da = xr.DataArray(x, dims=("presentation", "neuroid"),
+                      coords={"presentation": idx})
+    r = rdm(da)
+    assert list(r.stimulus_id) == ["b", "a", "c"]
+    means = np.array([x[[0, 3]].mean(0), x[[1, 4]].mean(0), x[[2, 5]].mean(0)])
+    np.testing.assert_allclose(r.dissimilarities[0],
+                               pdist(means, "correlation"), atol=1e-12)
+
+
+def test_square_rdm_near_zero_diagonal():
+    rng = np.random.default_rng(22)
+    x = rng.standard_normal((7, 20))
+    m = 1 - np.corrcoef(x)
+    m[np.diag_indices(7)] = [1e-16, -2e-16, 0, 3e-16, 0, 1e-13, 0]
+    r = RDM(m)
+    assert np.all(np.diag(r.matrix) == 0)
+    iu = np.triu_indices(7, 1)
+    np.testing.assert_array_equal(r.dissimilarities[0], m[iu])
+    bad = m.copy()
+    bad[2, 2] = 1e-9
+    with pytest.raises(ValueError, match="diagonal"):
+        RDM(bad)
+    with pytest.raises(ValueError, match="diagonal"):
+        RDM(np.stack([m, bad]))

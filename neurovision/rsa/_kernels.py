@@ -1,8 +1,10 @@
 """Compiled kernels of the RSA engine (numba), with pure-numpy fallbacks.
 
-* :func:`argsort` — stable argsort of float64 rows (LSD radix sort on the
-  order-preserving integer image of the floats; O(P)).
-* :func:`tau_a_matrix` — Kendall's tau-a of every row of X with every row
+* :func:`argsort` — stable argsort of float64 rows: numpy's (SIMD) sort
+  of the order-preserving integer image of the floats with the element
+  index packed into its low bits, then an exact fix-up of the rare runs
+  whose truncated keys tie.
+* :func:`tau_a_matrix` / :func:`tau_a_pairs` — Kendall's tau-a of every row of X with every row
   of Y under optional multiplicity weights, O(P log P) per pair (Knight
   1966): order by x (sort orders supplied by the caller and reused), sort
   the y values inside each run of tied x, then count the weighted
@@ -44,7 +46,8 @@ except Exception:  # pragma: no cover - numba is optional
     _nb = None
     HAVE_NUMBA = False
 
-__all__ = ["HAVE_NUMBA", "argsort", "tau_a_matrix", "pair_weights",
+__all__ = ["HAVE_NUMBA", "argsort", "tau_a_matrix", "tau_a_pairs",
+           "avg_ranks", "pair_weights",
            "pair_weights_block", "argsort_numpy", "tau_a_matrix_numpy",
            "pair_weights_numpy", "pair_weights_block_numpy",
            "weighted_discordant_numpy"]
@@ -188,77 +191,6 @@ def tau_a_matrix_numpy(X, Y, w=None, orders=None) -> np.ndarray:
 if HAVE_NUMBA:
     _njit = _nb.njit(cache=True, nogil=True)
 
-    _RADIX_BITS = 11
-    _RADIX = 1 << _RADIX_BITS
-    _NPASS = 6  # 6 * 11 >= 64
-
-    @_njit
-    def _radix_argsort_row(x, out, keys, keys2, idx2, counts):
-        n = x.shape[0]
-        sign = np.uint64(1) << np.uint64(63)
-        full = ~np.uint64(0)
-        mask = np.uint64(_RADIX - 1)
-        xb = (x + 0.0).view(np.uint64)  # + 0.0 maps -0.0 to +0.0
-        for i in range(n):
-            b = xb[i]
-            if b & sign:
-                keys[i] = b ^ full
-            else:
-                keys[i] = b | sign
-        counts[:, :] = 0
-        for i in range(n):
-            k = keys[i]
-            for d in range(_NPASS):
-                counts[d, (k >> np.uint64(d * _RADIX_BITS)) & mask] += 1
-        src_k, src_i, dst_k, dst_i = keys, out, keys2, idx2
-        for i in range(n):
-            src_i[i] = i
-        for d in range(_NPASS):
-            # skip digits on which all keys agree
-            skip = False
-            for r in range(_RADIX):
-                if counts[d, r] == n:
-                    skip = True
-                    break
-                if counts[d, r] != 0:
-                    break
-            if skip:
-                continue
-            tot = 0
-            for r in range(_RADIX):
-                cnt = counts[d, r]
-                counts[d, r] = tot
-                tot += cnt
-            sh = np.uint64(d * _RADIX_BITS)
-            for i in range(n):
-                k = src_k[i]
-                r = (k >> sh) & mask
-                pos = counts[d, r]
-                counts[d, r] = pos + 1
-                dst_k[pos] = k
-                dst_i[pos] = src_i[i]
-            src_k, dst_k = dst_k, src_k
-            src_i, dst_i = dst_i, src_i
-        if src_i is not out:
-            for i in range(n):
-                out[i] = src_i[i]
-
-    @_njit
-    def _argsort_rows(X):
-        k, n = X.shape
-        out = np.empty((k, n), np.int64)
-        if n < 256:
-            for r in range(k):
-                out[r] = np.argsort(X[r], kind="mergesort")
-            return out
-        keys = np.empty(n, np.uint64)
-        keys2 = np.empty(n, np.uint64)
-        idx2 = np.empty(n, np.int64)
-        counts = np.empty((_NPASS, _RADIX), np.int64)
-        for r in range(k):
-            _radix_argsort_row(X[r], out[r], keys, keys2, idx2, counts)
-        return out
-
     @_njit
     def _sort_group(ys, ws, s, e):
         """Sort ys[s:e] (with ws) ascending in place."""
@@ -369,10 +301,204 @@ if HAVE_NUMBA:
         return dis, swapped
 
     @_njit
+    def _sort_group_u(ys, s, e):
+        if e - s <= 24:
+            for i in range(s + 1, e):
+                v = ys[i]
+                j = i - 1
+                while j >= s and ys[j] > v:
+                    ys[j + 1] = ys[j]
+                    j -= 1
+                ys[j + 1] = v
+        else:
+            ys[s:e] = np.sort(ys[s:e])
+
+    @_njit
+    def _run_ties_u(ys, s, e):
+        t = 0.0
+        i = s
+        while i < e:
+            j = i + 1
+            while j < e and ys[j] == ys[i]:
+                j += 1
+            g = j - i
+            t += g * (g - 1) * 0.5
+            i = j
+        return t
+
+    @_njit
+    def _merge_count_u(ys, ty, m):
+        """Unweighted variant of :func:`_merge_count` (no weight arrays)."""
+        run = 16
+        dis = 0
+        for lo in range(0, m, run):
+            hi = min(lo + run, m)
+            for i in range(lo + 1, hi):
+                v = ys[i]
+                j = i - 1
+                while j >= lo and ys[j] > v:
+                    ys[j + 1] = ys[j]
+                    j -= 1
+                ys[j + 1] = v
+                dis += i - 1 - j
+        sy, dy = ys, ty
+        swapped = False
+        width = run
+        while width < m:
+            for lo in range(0, m, 2 * width):
+                mid = min(lo + width, m)
+                hi = min(lo + 2 * width, m)
+                if mid >= hi or sy[mid - 1] <= sy[mid]:
+                    for k in range(lo, hi):
+                        dy[k] = sy[k]
+                    continue
+                i = lo
+                j = mid
+                k = lo
+                while i < mid and j < hi:
+                    yl = sy[i]
+                    yr = sy[j]
+                    r = yr < yl
+                    dy[k] = yr if r else yl
+                    # a left element is discordant with the j - mid right
+                    # elements already output (all strictly smaller)
+                    dis += 0 if r else j - mid
+                    j += 1 if r else 0
+                    i += 0 if r else 1
+                    k += 1
+                while i < mid:
+                    dy[k] = sy[i]
+                    dis += j - mid
+                    i += 1
+                    k += 1
+                while j < hi:
+                    dy[k] = sy[j]
+                    j += 1
+                    k += 1
+            sy, dy = dy, sy
+            swapped = not swapped
+            width *= 2
+        return float(dis), swapped
+
+    @_njit
+    def _packed_keys(x, idxbits):
+        """Order-preserving uint64 image of x, low ``idxbits`` bits
+        replaced by the element index (for a SIMD np.sort)."""
+        n = x.shape[0]
+        out = np.empty(n, np.uint64)
+        xb = (x + 0.0).view(np.uint64)
+        sign = np.uint64(1) << np.uint64(63)
+        full = ~np.uint64(0)
+        sh = np.uint64(idxbits)
+        for i in range(n):
+            b = xb[i]
+            k = (b ^ full) if (b & sign) else (b | sign)
+            out[i] = ((k >> sh) << sh) | np.uint64(i)
+        return out
+
+    @_njit
+    def _unpack_fix(srt, x, idxbits, out):
+        """Indices from sorted packed keys; runs whose truncated keys tie
+        but whose values differ are re-sorted stably by value."""
+        n = srt.shape[0]
+        sh = np.uint64(idxbits)
+        mask = (np.uint64(1) << sh) - np.uint64(1)
+        for i in range(n):
+            out[i] = np.int64(srt[i] & mask)
+        i = 0
+        while i < n:
+            hk = srt[i] >> sh
+            j = i + 1
+            ok = True
+            while j < n and (srt[j] >> sh) == hk:
+                if x[out[j]] < x[out[j - 1]]:
+                    ok = False
+                j += 1
+            if not ok:
+                seg = out[i:j].copy()
+                o = np.argsort(x[seg], kind="mergesort")
+                out[i:j] = seg[o]
+            i = j
+
+    @_njit
     def _tau_a_kernel(orders, X, Y, w, weighted):
-        kx, p = X.shape
+        kx = X.shape[0]
         ky = Y.shape[0]
-        out = np.empty((kx, ky))
+        xi = np.empty(kx * ky, np.int64)
+        yi = np.empty(kx * ky, np.int64)
+        for a in range(kx):
+            for b in range(ky):
+                xi[a * ky + b] = a
+                yi[a * ky + b] = b
+        return _tau_a_pairs_kernel(orders, X, Y, w, weighted,
+                                   xi, yi).reshape(kx, ky)
+
+    @_njit
+    def _prep_x(xr, od, w, weighted, keep, xs, ws0, gstart):
+        """Entries of x with positive weight in x order (positions in keep,
+        values in xs, weights in ws0), runs of tied x (gstart pairs).
+        Returns (m, n_run_bounds, T_x, T, denominator)."""
+        p = xr.shape[0]
+        m = 0
+        tw_sum = 0.0
+        tw_sq = 0.0
+        for t in range(p):
+            q = od[t]
+            if weighted:
+                wq = w[q]
+                if wq <= 0.0:
+                    continue
+            else:
+                wq = 1.0
+            keep[m] = q
+            xs[m] = xr[q]
+            ws0[m] = wq
+            tw_sum += wq
+            tw_sq += wq * wq
+            m += 1
+        ng = 0
+        tx = 0.0
+        i = 0
+        while i < m:
+            j = i + 1
+            g = ws0[i]
+            g2 = ws0[i] * ws0[i]
+            while j < m and xs[j] == xs[i]:
+                g += ws0[j]
+                g2 += ws0[j] * ws0[j]
+                j += 1
+            if j - i > 1:
+                gstart[ng] = i
+                gstart[ng + 1] = j
+                ng += 2
+                tx += (g * g - g2) * 0.5
+            i = j
+        tot = (tw_sum * tw_sum - tw_sq) * 0.5
+        den = tw_sum * (tw_sum - 1.0) * 0.5
+        return m, ng, tx, tot, den
+
+    @_nb.njit(cache=True, nogil=True, parallel=True)
+    def _tau_a_pairs_kernel(orders, X, Y, w, weighted, xi, yi):
+        """tau-a of the pairs (X[xi[t]], Y[yi[t]]); the per-x preparation
+        is shared by consecutive pairs with the same xi.  Runs of pairs
+        with the same xi are spread over numba's threads."""
+        npair = xi.shape[0]
+        out = np.empty(npair)
+        bounds = np.empty(npair + 1, np.int64)
+        nb = 0
+        for t in range(npair):
+            if t == 0 or xi[t] != xi[t - 1]:
+                bounds[nb] = t
+                nb += 1
+        bounds[nb] = npair
+        for g in _nb.prange(nb):
+            _tau_a_pairs_range(orders, X, Y, w, weighted, xi, yi,
+                               bounds[g], bounds[g + 1], out)
+        return out
+
+    @_njit
+    def _tau_a_pairs_range(orders, X, Y, w, weighted, xi, yi, lo, hi, out):
+        p = X.shape[1]
         keep = np.empty(p, np.int64)
         xs = np.empty(p)
         ws0 = np.empty(p)
@@ -381,55 +507,27 @@ if HAVE_NUMBA:
         ty = np.empty(p)
         tw = np.empty(p)
         gstart = np.empty(p + 1, np.int64)
-        for a in range(kx):
-            xr = X[a]
-            od = orders[a]
-            m = 0
-            tw_sum = 0.0
-            tw_sq = 0.0
-            for t in range(p):
-                q = od[t]
-                if weighted:
-                    wq = w[q]
-                    if wq <= 0.0:
-                        continue
-                else:
-                    wq = 1.0
-                keep[m] = q
-                xs[m] = xr[q]
-                ws0[m] = wq
-                tw_sum += wq
-                tw_sq += wq * wq
-                m += 1
-            den = tw_sum * (tw_sum - 1.0) * 0.5
-            # runs of tied x (only runs of length > 1 are stored)
-            ng = 0
-            tx = 0.0
-            i = 0
-            while i < m:
-                j = i + 1
-                g = ws0[i]
-                g2 = ws0[i] * ws0[i]
-                while j < m and xs[j] == xs[i]:
-                    g += ws0[j]
-                    g2 += ws0[j] * ws0[j]
-                    j += 1
-                if j - i > 1:
-                    gstart[ng] = i
-                    gstart[ng + 1] = j
-                    ng += 2
-                    tx += (g * g - g2) * 0.5
-                i = j
-            tot = (tw_sum * tw_sum - tw_sq) * 0.5
-            for b in range(ky):
-                if den <= 0.0:
-                    out[a, b] = np.nan
-                    continue
-                yr = Y[b]
+        a = -1
+        m = 0
+        ng = 0
+        tx = 0.0
+        tot = 0.0
+        den = 0.0
+        for t_pair in range(lo, hi):
+            if xi[t_pair] != a:
+                a = xi[t_pair]
+                m, ng, tx, tot, den = _prep_x(X[a], orders[a], w, weighted,
+                                              keep, xs, ws0, gstart)
+            if den <= 0.0:
+                out[t_pair] = np.nan
+                continue
+            yr = Y[yi[t_pair]]
+            for t in range(m):
+                ys[t] = yr[keep[t]]
+            txy = 0.0
+            if weighted:
                 for t in range(m):
-                    ys[t] = yr[keep[t]]
                     ws[t] = ws0[t]
-                txy = 0.0
                 for g in range(0, ng, 2):
                     s = gstart[g]
                     e = gstart[g + 1]
@@ -440,8 +538,42 @@ if HAVE_NUMBA:
                     tyy = _run_ties(ty, tw, 0, m)
                 else:
                     tyy = _run_ties(ys, ws, 0, m)
-                tau = (tot - tx - tyy + txy - 2.0 * dis) / den
-                out[a, b] = min(1.0, max(-1.0, tau))
+            else:
+                for g in range(0, ng, 2):
+                    s = gstart[g]
+                    e = gstart[g + 1]
+                    _sort_group_u(ys, s, e)
+                    txy += _run_ties_u(ys, s, e)
+                dis, swapped = _merge_count_u(ys, ty, m)
+                if swapped:
+                    tyy = _run_ties_u(ty, 0, m)
+                else:
+                    tyy = _run_ties_u(ys, 0, m)
+            tau = (tot - tx - tyy + txy - 2.0 * dis) / den
+            out[t_pair] = min(1.0, max(-1.0, tau))
+
+    @_njit
+    def _avg_ranks_nb(dense, ng, w, weighted, out):
+        """Average (1-based) ranks of the expanded rows from dense ranks."""
+        k, p = dense.shape
+        for r in range(k):
+            tot = np.zeros(ng[r])
+            d = dense[r]
+            if weighted:
+                for t in range(p):
+                    tot[d[t]] += w[t]
+            else:
+                for t in range(p):
+                    tot[d[t]] += 1.0
+            end = 0.0
+            for g in range(ng[r]):
+                cnt = tot[g]
+                end += cnt
+                # same expression as the numpy path: end - tot + (tot+1)/2
+                tot[g] = end - cnt + (cnt + 1.0) / 2.0
+            o = out[r]
+            for t in range(p):
+                o[t] = tot[d[t]]
         return out
 
     @_njit
@@ -487,9 +619,19 @@ if HAVE_NUMBA:
 def argsort(X: np.ndarray) -> np.ndarray:
     """Stable argsort of each row of a (k, P) float64 array -> int64."""
     X = np.ascontiguousarray(np.atleast_2d(X), dtype=np.float64)
-    if USE_NUMBA:
-        return _argsort_rows(X)
-    return argsort_numpy(X)
+    if not USE_NUMBA:
+        return argsort_numpy(X)
+    k, n = X.shape
+    if n < 256:
+        return argsort_numpy(X)
+    # numpy's (SIMD) sort of uint64 keys carrying the index in their low
+    # bits, then an exact fix-up of runs whose truncated keys tie
+    idxbits = max(1, int(n - 1).bit_length())
+    out = np.empty((k, n), np.int64)
+    for r in range(k):
+        srt = np.sort(_packed_keys(X[r], idxbits))
+        _unpack_fix(srt, X[r], idxbits, out[r])
+    return out
 
 
 def tau_a_matrix(X, Y, w=None, orders=None) -> np.ndarray:
@@ -504,7 +646,7 @@ def tau_a_matrix(X, Y, w=None, orders=None) -> np.ndarray:
     if not USE_NUMBA:
         return tau_a_matrix_numpy(X, Y, w)
     if orders is None:
-        orders = _argsort_rows(X)
+        orders = argsort(X)
     orders = np.ascontiguousarray(orders, dtype=np.int64)
     if w is None:
         wv = np.empty(0)
@@ -513,6 +655,42 @@ def tau_a_matrix(X, Y, w=None, orders=None) -> np.ndarray:
         wv = np.ascontiguousarray(w, dtype=np.float64)
         weighted = True
     return _tau_a_kernel(orders, X, Y, wv, weighted)
+
+
+def tau_a_pairs(X, Y, xi, yi, w=None, orders=None) -> np.ndarray:
+    """tau-a of the row pairs (X[xi[t]], Y[yi[t]]), t = 0..len(xi)-1.
+
+    Pairs sharing an x row should be consecutive: the x preparation is
+    reused between them (numba path).
+    """
+    X = np.ascontiguousarray(np.atleast_2d(X), dtype=np.float64)
+    Y = np.ascontiguousarray(np.atleast_2d(Y), dtype=np.float64)
+    xi = np.ascontiguousarray(xi, dtype=np.int64)
+    yi = np.ascontiguousarray(yi, dtype=np.int64)
+    if not USE_NUMBA:
+        return np.array([_tau_pair_numpy(X[a], Y[b], w)
+                         for a, b in zip(xi, yi)])
+    if orders is None:
+        orders = argsort(X)
+    orders = np.ascontiguousarray(orders, dtype=np.int64)
+    if w is None:
+        return _tau_a_pairs_kernel(orders, X, Y, np.empty(0), False, xi, yi)
+    return _tau_a_pairs_kernel(orders, X, Y,
+                               np.ascontiguousarray(w, dtype=np.float64),
+                               True, xi, yi)
+
+
+def avg_ranks(dense: np.ndarray, ngroups: np.ndarray, w=None) -> np.ndarray:
+    """Average ranks (1-based) of rows given their dense ranks; with
+    multiplicity weights, the ranks within the expanded vector.  numba
+    only (callers keep the numpy path)."""
+    out = np.empty(dense.shape)
+    dense = np.ascontiguousarray(dense, dtype=np.int64)
+    ng = np.ascontiguousarray(ngroups, dtype=np.int64)
+    if w is None:
+        return _avg_ranks_nb(dense, ng, np.empty(0), False, out)
+    return _avg_ranks_nb(dense, ng, np.ascontiguousarray(w, dtype=np.float64),
+                         True, out)
 
 
 def pair_weights(c: np.ndarray) -> np.ndarray:

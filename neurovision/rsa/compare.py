@@ -30,10 +30,7 @@ import numpy as np
 
 from .rdm import RDM, _check_same_ids, n_from_pairs
 
-try:  # compiled Fenwick-tree discordance count (used by scipy.stats.kendalltau)
-    from scipy.stats._stats import _kendall_dis as _scipy_kendall_dis
-except Exception:  # pragma: no cover - private scipy API moved
-    _scipy_kendall_dis = None
+from . import _kernels
 
 __all__ = ["compare", "compare_vectors", "METHODS", "canonical_method"]
 
@@ -62,13 +59,17 @@ class Prepared:
     def k(self) -> int:
         return self.x.shape[0]
 
-    def _rank_info(self):
+    def _get_order(self):
         if self._order is None:
+            # stable argsort of each row (numba: SIMD sort of packed keys)
+            self._order = _kernels.argsort(self.x)
+        return self._order
+
+    def _rank_info(self):
+        if self._dense is None:
             k, p = self.x.shape
-            # any order within ties works: only dense ranks and an x-order
-            # are needed (the discordance count handles x ties itself)
-            order = np.argsort(self.x, axis=1)
-            dense = np.empty((k, p), dtype=np.intp)
+            order = self._get_order()
+            dense = np.empty((k, p), dtype=np.int64)
             ng = np.empty(k, dtype=np.intp)
             for r in range(k):
                 xs = self.x[r, order[r]]
@@ -78,12 +79,12 @@ class Prepared:
                 g = np.cumsum(newgrp) - 1
                 dense[r, order[r]] = g
                 ng[r] = g[-1] + 1
-            self._order, self._dense, self._ngroups = order, dense, ng
+            self._dense, self._ngroups = dense, ng
         return self._order, self._dense, self._ngroups
 
     @property
     def order(self):
-        return self._rank_info()[0]
+        return self._get_order()
 
     @property
     def dense(self):
@@ -97,6 +98,8 @@ class Prepared:
         """Average ranks (1-based) of each row; with multiplicity weights the
         ranks are those of the expanded vector, O(P) without re-sorting."""
         _, dense, ng = self._rank_info()
+        if _kernels.USE_NUMBA:
+            return _kernels.avg_ranks(dense, ng, w)
         out = np.empty_like(self.x)
         for r in range(self.k):
             if w is None:
@@ -169,116 +172,40 @@ def _cmp_rho_a(a: Prepared, b: Prepared, w=None) -> np.ndarray:
     return (ra @ rb.T) * (12.0 / (n ** 3 - n))
 
 
-def _tie_pairs(group_weight: np.ndarray) -> float:
-    return float(np.sum(group_weight * (group_weight - 1.0)) / 2.0)
-
-
-def _discordant(xd: np.ndarray, yd: np.ndarray) -> int:
-    """#pairs p<q with x_p < x_q and y_p > y_q (strict), for x sorted
-    ascending.  xd, yd: dense ranks (x nondecreasing).  Uses scipy's
-    compiled Fenwick-tree counter (Knight 1966) when available."""
-    if _scipy_kendall_dis is not None:
-        return int(_scipy_kendall_dis(
-            np.ascontiguousarray(xd + 1, dtype=np.intp),
-            np.ascontiguousarray(yd + 1, dtype=np.intp)))
-    return _discordant_numpy(xd, yd)
-
-
-def _discordant_numpy(xd: np.ndarray, yd: np.ndarray) -> int:
-    """Pure-numpy fallback: bottom-up merge sort counting inversions of y
-    after ordering by (x, y), so x-tied pairs are never inverted."""
+def _discordant_numpy(xd: np.ndarray, yd: np.ndarray, w=None) -> float:
+    """Weighted number of pairs p < q with x_p < x_q and y_p > y_q (strict)
+    for x sorted ascending; pure numpy (merge levels by stable sorts).
+    Kept as the reference of the compiled kernel."""
+    xd = np.asarray(xd)
+    yd = np.asarray(yd)
+    if xd.shape[0] < 2:
+        return 0
     order = np.lexsort((yd, xd))
-    y = np.asarray(yd, dtype=np.int64)[order]
-    p = y.shape[0]
-    m = int(y.max()) + 1 if p else 1
-    arr = np.arange(p)
-    total = 0
-    s = 1
-    while s < p:
-        blk = arr // (2 * s)
-        arr = arr[np.argsort(blk * m + y[arr], kind="stable")]
-        blk = arr // (2 * s)
-        isleft = ((arr // s) & 1) == 0
-        cum = np.cumsum(isleft)
-        starts = np.searchsorted(blk, np.arange(blk[-1] + 1))
-        before = np.concatenate(([0], cum))[starts]
-        ltot = np.add.reduceat(isleft.astype(np.int64), starts)
-        right = ~isleft
-        le = cum[right] - before[blk[right]]
-        total += int(np.sum(ltot[blk[right]] - le))
-        s *= 2
-    return total
-
-
-def _tau_a_pair(xo: np.ndarray, xdense: np.ndarray, ydense: np.ndarray,
-                w: Optional[np.ndarray], x_has_ties: bool) -> float:
-    """Kendall tau-a of one pair of vectors.
-
-    xo: an argsort of x; xdense / ydense: dense ranks of x / y (original
-    order).  With multiplicity weights w the statistic is that of the
-    vector in which entry p appears w[p] times (zero-weight entries drop
-    out); tie counts are taken from weighted group sizes, the discordant
-    count from the expanded sequence.
-    """
-    if w is not None:
-        keep = w[xo] > 0
-        xo = xo[keep]
-        ww = w[xo].astype(np.intp)
-    xs = xdense[xo]
-    ys = ydense[xo]
-    if w is None:
-        n = xs.shape[0]
-        gx = np.bincount(xs).astype(np.float64)
-        gy = np.bincount(ys).astype(np.float64)
-        self_ties = 0.0
-    else:
-        n = int(ww.sum())
-        gx = np.bincount(xs, weights=ww)
-        gy = np.bincount(ys, weights=ww)
-        self_ties = _tie_pairs(ww.astype(np.float64))
-    tot = n * (n - 1) / 2.0
-    if tot == 0:
-        return np.nan
-    xt, yt = _tie_pairs(gx), _tie_pairs(gy)
-    if x_has_ties:
-        # joint ties: identical (x, y) among the distinct entries, weighted
-        key = xs.astype(np.int64) * (int(ys.max()) + 1) + ys
-        uk, inv = np.unique(key, return_inverse=True)
-        gj = np.bincount(inv, weights=None if w is None else ww,
-                         minlength=uk.shape[0]).astype(np.float64)
-        nt = _tie_pairs(gj)
-    else:
-        nt = self_ties
-    if w is not None:
-        xs = np.repeat(xs, ww)
-        ys = np.repeat(ys, ww)
-    dis = _discordant(xs, ys)
-    tau = (tot - xt - yt + nt - 2.0 * dis) / tot
-    return min(1.0, max(-1.0, tau))
+    _, ydense = np.unique(yd, return_inverse=True)
+    ww = None if w is None else np.asarray(w, dtype=np.float64)[order]
+    d = _kernels.weighted_discordant_numpy(ydense.ravel()[order], ww)
+    return int(round(d)) if w is None else d
 
 
 def _cmp_tau_a(a: Prepared, b: Prepared, w=None) -> np.ndarray:
     """Kendall's tau-a (Nili et al. 2014): (n_c - n_d) / (N (N-1) / 2).
 
-    Knight's O(N log N) algorithm: order by x (cached per RDM), count
-    discordant pairs by a Fenwick-tree/merge sort pass over y, and recover
-    concordant - discordant from the tie counts:
-    n_c - n_d = T - T_x - T_y + T_xy - 2 n_d.
-    Ties are not broken (tau-a): tied pairs contribute 0.
+    Knight's O(N log N) algorithm (compiled, :mod:`._kernels`): order by x
+    (sort orders cached per RDM and reused across resamples), sort y
+    within runs of tied x, count (weighted) discordant pairs by a merge
+    sort of y and recover n_c - n_d = T - T_x - T_y + T_xy - 2 n_d.
+    Ties are not broken (tau-a): tied pairs contribute 0.  With
+    multiplicity weights the statistic of the expanded vector results.
     """
-    ao, ad, ang = a._rank_info()
-    bo, bd, bng = b._rank_info()
-    p = a.x.shape[1]
-    out = np.empty((a.k, b.k))
-    for i in range(a.k):
-        for j in range(b.k):
-            # tau is symmetric: order by the vector with fewer ties so the
-            # (costly) joint-tie count is avoided where possible
-            if ang[i] >= bng[j]:
-                out[i, j] = _tau_a_pair(ao[i], ad[i], bd[j], w, ang[i] < p)
-            else:
-                out[i, j] = _tau_a_pair(bo[j], bd[j], ad[i], w, bng[j] < p)
-    return out
+    if not _kernels.USE_NUMBA:
+        return _kernels.tau_a_matrix_numpy(a.x, b.x, w)
+    # tau is symmetric: sort the side whose orders are cached, else the
+    # side with fewer rows (fewer sorts)
+    a_c, b_c = a._order is not None, b._order is not None
+    swap = (b_c and not a_c) or (a_c == b_c and b.k < a.k)
+    if swap:
+        return _kernels.tau_a_matrix(b.x, a.x, w, b.order).T
+    return _kernels.tau_a_matrix(a.x, b.x, w, a.order)
 
 
 # -- covariance-whitened comparisons (Diedrichsen et al. 2021) -------------

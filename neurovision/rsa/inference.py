@@ -22,6 +22,7 @@ import numpy as np
 from scipy import stats as _stats
 
 from .ceiling import ceiling_vectors
+from . import _kernels
 from .compare import Prepared, canonical_method, compare_vectors
 from .rdm import RDM, _check_same_ids
 
@@ -102,13 +103,17 @@ class BootstrapResult:
 class _Resampler:
     """Scores of models vs data under condition multiplicities."""
 
+    # pearson/cosine: resamples are processed in batches of this many, the
+    # condensed pairs in chunks of about _CHUNK_ELEMS / n_columns entries
+    BATCH = 64
+    _CHUNK_ELEMS = 1 << 18
+
     def __init__(self, model: np.ndarray, data: np.ndarray, method: str,
                  n: int):
         self.method = canonical_method(method)
         self.model = Prepared(model)
         self.data = Prepared(data)
         self.n = n
-        self.iu, self.ju = np.triu_indices(n, 1)
         self.cov = self.method in ("corr_cov", "cosine_cov")
         self.gram = self.method in ("pearson", "cosine")
         if self.gram:
@@ -117,24 +122,57 @@ class _Resampler:
                 # shift invariance: pre-centring keeps the one-pass
                 # (uncentred) weighted moments below free of cancellation
                 z = z - z.mean(axis=1, keepdims=True)
-            self.z = z
-            self.buf = np.empty_like(z)
+            # row 0 of ones: the weighted sums of [1; z] (x) [1; z] hold
+            # the total weight, the weighted sums and the weighted Gram
+            r = z.shape[0] + 1
+            self.z1 = np.concatenate([np.ones((1, z.shape[1])), z])
+            self.tri = np.triu_indices(r)
             self.km = self.model.k
         self._last = None
 
     def weights(self, counts: np.ndarray) -> np.ndarray:
-        c = counts.astype(np.float64)
-        return c[self.iu] * c[self.ju]
+        return _kernels.pair_weights(counts)
 
-    def _norm_gram(self, w) -> np.ndarray:
-        """Weighted correlation (pearson) or cosine matrix of all rows of
-        [model; data] under multiplicities w: one GEMM per resample."""
-        sw = np.sqrt(w)
-        np.multiply(self.z, sw, out=self.buf)
-        g = self.buf @ self.buf.T
+    # -- pearson / cosine: all moments of a batch of resamples by GEMMs ----
+    def gram_moments(self, counts: np.ndarray) -> np.ndarray:
+        """Weighted second moments of [1; z] for a batch of resamples.
+
+        counts (B, n) -> (B, R, R) with R = 1 + n_rows:
+        M[b] = sum_p w_bp [1; z_p][1; z_p]^T, w_bp = c_bi c_bj.  The pair
+        axis is processed in chunks: per chunk the (B, chunk) weights and
+        the (chunk, K) products of row pairs are formed and multiplied in
+        one GEMM, so memory stays O(B * chunk + K * chunk) whatever P.
+        """
+        counts = np.atleast_2d(np.asarray(counts, dtype=np.float64))
+        nb = counts.shape[0]
+        ri, si = self.tri
+        k = ri.shape[0]
+        z1 = self.z1
+        p = z1.shape[1]
+        chunk = max(1024, self._CHUNK_ELEMS // max(k, nb))
+        acc = np.zeros((nb, k))
+        wbuf = np.empty((nb, min(chunk, p)))
+        prod = np.empty((k, min(chunk, p)))
+        for p0 in range(0, p, chunk):
+            p1 = min(p0 + chunk, p)
+            m = p1 - p0
+            wc = _kernels.pair_weights_block(counts, p0, p1, wbuf[:, :m])
+            zc = z1[:, p0:p1]
+            np.multiply(zc[ri], zc[si], out=prod[:, :m])
+            acc += wc @ prod[:, :m].T
+        r = z1.shape[0]
+        out = np.empty((nb, r, r))
+        out[:, ri, si] = acc
+        out[:, si, ri] = acc
+        return out
+
+    def _similarity(self, mom: np.ndarray) -> np.ndarray:
+        """Correlation (pearson) or cosine matrix of all rows of
+        [model; data] from one resample's moment matrix."""
+        wt = mom[0, 0]
+        g = mom[1:, 1:]
         if self.method == "pearson":
-            wt = float(np.sum(w))
-            s = self.z @ w
+            s = mom[0, 1:]
             g = g / wt - np.outer(s, s) / wt ** 2
         d = np.sqrt(np.diag(g))
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -142,10 +180,55 @@ class _Resampler:
         q[~np.isfinite(q)] = 0.0
         return q
 
+    def gram_batch(self, counts: np.ndarray, ceiling: bool):
+        """(scores (B, n_models, n_data), ceilings (B, 2) or None)."""
+        mom = self.gram_moments(counts)
+        nb = mom.shape[0]
+        km = self.km
+        sc = np.empty((nb, km, mom.shape[1] - 1 - km))
+        ce = np.empty((nb, 2)) if ceiling else None
+        for b in range(nb):
+            q = self._similarity(mom[b])
+            sc[b] = q[:km, km:]
+            if ceiling:
+                ce[b] = _ceiling_from_similarity(q[km:, km:])
+        return sc, ce
+
+    # -- kendall tau-a: scores and ceiling of a resample in one kernel call
+    def tau_scores_ceiling(self, w, ceiling: bool):
+        """(scores (n_models, n_data), (lower, upper) or None) for tau-a.
+
+        Every pair involves one data RDM, whose cached sort order serves
+        as x for the model, pooled (all subjects) and leave-one-out pooled
+        RDMs alike; the values equal :func:`ceiling_vectors`'s.
+        """
+        from .ceiling import pool_transform
+        data, km = self.data, self.model.k
+        k = data.k
+        ys = [self.model.x]
+        if ceiling:
+            t = pool_transform(data, self.method, w)
+            total = t.sum(axis=0)
+            ys += [total[None, :] / k, (total[None, :] - t) / (k - 1)]
+        y = np.concatenate(ys)
+        per = km + (2 if ceiling else 0)
+        xi = np.repeat(np.arange(k), per)
+        yi = np.empty((k, per), dtype=np.int64)
+        yi[:, :km] = np.arange(km)
+        if ceiling:
+            yi[:, km] = km
+            yi[:, km + 1] = km + 1 + np.arange(k)
+        r = _kernels.tau_a_pairs(data.x, y, xi, yi.ravel(), w,
+                                 data.order).reshape(k, per)
+        sc = r[:, :km].T
+        if not ceiling:
+            return sc, None
+        return sc, (float(np.mean(r[:, km + 1])), float(np.mean(r[:, km])))
+
     def scores(self, counts, w) -> np.ndarray:
         """(n_models, n_data) comparison on one resample."""
         if self.gram:
-            self._last = self._norm_gram(w)
+            self._last = self._similarity(self.gram_moments(counts)[0])
             return self._last[:self.km, self.km:]
         if self.cov:
             from .compare import compare_cov_resampled
@@ -155,7 +238,8 @@ class _Resampler:
 
     def ceiling(self, counts, w) -> Tuple[float, float]:
         if self.gram:
-            q = self._last if self._last is not None else self._norm_gram(w)
+            q = self._last if self._last is not None else \
+                self._similarity(self.gram_moments(counts)[0])
             return _ceiling_from_similarity(q[self.km:, self.km:])
         if self.cov:
             from .compare import compare_cov_resampled
@@ -232,22 +316,44 @@ def bootstrap_stimuli(model: RDM, data: RDM, method: str = "spearman",
     method = canonical_method(method)
     n = data.n_conditions
     rs = _Resampler(model.dissimilarities, data.dissimilarities, method, n)
-    point = compare_vectors(rs.model, rs.data, method).mean(axis=1)
     do_ceil = ceiling and data.n_rdms > 1
-    ceil_point = ceiling_vectors(rs.data, method) if do_ceil else None
+    if method == "kendall_tau_a" and _kernels.USE_NUMBA:
+        sc, ceil_point = rs.tau_scores_ceiling(None, do_ceil)
+        point = sc.mean(axis=1)
+    else:
+        point = compare_vectors(rs.model, rs.data, method).mean(axis=1)
+        ceil_point = ceiling_vectors(rs.data, method) if do_ceil else None
     rng = np.random.default_rng(seed)
     if samples is not None:
         n_boot = np.asarray(samples).shape[0]
     out = np.full((n_boot, model.n_rdms), np.nan)
     ceil = np.full((n_boot, 2), np.nan) if do_ceil else None
-    for b, idx in enumerate(_draw(rng, n, n_boot, samples)):
-        counts = np.bincount(idx, minlength=n)
-        if np.count_nonzero(counts) < 3:
-            continue
-        w = rs.weights(counts)
-        out[b] = rs.scores(counts, w).mean(axis=1)
-        if do_ceil:
-            ceil[b] = rs.ceiling(counts, w)
+    all_counts = np.array([np.bincount(idx, minlength=n) for idx in
+                           _draw(rng, n, n_boot, samples)],
+                          dtype=np.intp).reshape(n_boot, n)
+    ok = np.count_nonzero(all_counts, axis=1) >= 3
+    if rs.gram:
+        # batches of resamples share one pass over the RDMs (GEMMs)
+        good = np.flatnonzero(ok)
+        for s0 in range(0, good.shape[0], rs.BATCH):
+            sel = good[s0:s0 + rs.BATCH]
+            sc, ce = rs.gram_batch(all_counts[sel], do_ceil)
+            out[sel] = sc.mean(axis=2)
+            if do_ceil:
+                ceil[sel] = ce
+    elif method == "kendall_tau_a" and _kernels.USE_NUMBA:
+        for b in np.flatnonzero(ok):
+            sc, ce = rs.tau_scores_ceiling(rs.weights(all_counts[b]), do_ceil)
+            out[b] = sc.mean(axis=1)
+            if do_ceil:
+                ceil[b] = ce
+    else:
+        for b in np.flatnonzero(ok):
+            counts = all_counts[b]
+            w = rs.weights(counts)
+            out[b] = rs.scores(counts, w).mean(axis=1)
+            if do_ceil:
+                ceil[b] = rs.ceiling(counts, w)
     return BootstrapResult(point=point, samples=out, ceiling_samples=ceil,
                            ceiling=ceil_point, method=method, kind="stimuli")
 

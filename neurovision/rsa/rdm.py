@@ -164,7 +164,10 @@ class RDM:
                     f"3-D input must be a (k, n, n) stack, got {a.shape}")
             if not np.all(np.isfinite(a)):
                 raise ValueError("RDM contains NaN or infinite values")
-            if np.any(np.diagonal(a, axis1=1, axis2=2) != 0):
+            # a diagonal within 1e-12 of zero (e.g. 1 - np.corrcoef leaves
+            # ~1e-16 there) is set to exactly 0; larger ones are rejected
+            diag = np.diagonal(a, axis1=1, axis2=2)
+            if np.any(np.abs(diag) > 1e-12):
                 raise ValueError("square RDM has a nonzero diagonal")
             scale = max(np.max(np.abs(a)), 1e-300)
             if not np.allclose(a, np.swapaxes(a, 1, 2), rtol=1e-10,
@@ -401,9 +404,14 @@ def _as_patterns(patterns, stimulus_id):
         da = patterns
         dim0 = da.dims[0]
         x = np.asarray(da.values, dtype=np.float64)
-        if stimulus_id is None and "stimulus_id" in da.coords and \
-                da.coords["stimulus_id"].dims == (dim0,):
-            sid = np.asarray(da.coords["stimulus_id"].values).astype(str)
+        # item access also finds stimulus_id as a MultiIndex level, which
+        # older xarray (2022.x) does not list in ``da.coords``
+        try:
+            sid_da = da["stimulus_id"] if stimulus_id is None else None
+        except KeyError:
+            sid_da = None
+        if sid_da is not None and sid_da.dims == (dim0,):
+            sid = np.asarray(sid_da.values).astype(str)
             uniq, first, inv = np.unique(sid, return_index=True,
                                          return_inverse=True)
             if uniq.shape[0] != sid.shape[0]:
