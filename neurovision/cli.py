@@ -44,6 +44,16 @@ def _cmd_score(args) -> int:
     names = sorted(BENCHMARKS) if args.benchmark == "all" else [args.benchmark]
     benchmarks = [load_benchmark(name) for name in names]  # fails fast on unknown names
     model = load_model(args.model, weights=args.weights)
+    if args.benchmark == "all":  # only the benchmarks of regions the model is committed to (ventral vs dorsal)
+        keep = [getattr(b, "region", None) in model.region_layer_map for b in benchmarks]
+        skipped = sorted({getattr(b, "region", "?") for b, k in zip(benchmarks, keep) if not k})
+        if skipped:
+            print(f"skipping benchmarks of region(s) {', '.join(skipped)}: {args.model} has no commitment for them")
+        names = [n for n, k in zip(names, keep) if k]
+        benchmarks = [b for b, k in zip(benchmarks, keep) if k]
+        if not benchmarks:
+            raise ValueError(f"no registered benchmark matches the regions of {args.model} "
+                             f"({', '.join(model.region_layer_map) or 'none'})")
     results = []
     for bench in benchmarks:
         if args.layer == "all":
@@ -59,11 +69,33 @@ def _cmd_score(args) -> int:
         for s in results:
             print(f"{s.benchmark:<28} {s.layer:<22} {fmt(s.raw)} {fmt(s.ci_low)} {fmt(s.ci_high)} "
                   f"{fmt(s.ceiling_lower)} {fmt(s.ceiling_upper)} {fmt(s.ceiled)}")
+    if args.netcdf:
+        from .scores import scores_to_netcdf
+        for bench_name in dict.fromkeys(s.benchmark for s in results):
+            rows = [s for s in results if s.benchmark == bench_name]
+            path = args.netcdf if len(names) == 1 else str(Path(args.netcdf).with_suffix("")) + f".{bench_name}.nc"
+            print(f"wrote {scores_to_netcdf(rows, path)}")
     if args.json:
         single = len(results) == 1 and args.layer != "all" and args.benchmark != "all"
         path = scores_to_json(results[0] if single else results, args.json)
         print(f"wrote {path}")
     return 0
+
+
+def _cmd_train_tracker(args) -> int:
+    from .training.tracker import main as train_tracker
+    return train_tracker(args.tracker_args, prog="neurovision train tracker")
+
+
+def _add_train_tracker_parser(train: argparse.ArgumentParser) -> None:
+    """Add ``neurovision train tracker`` to the ``train`` parser (all options are forwarded verbatim to
+    ``python -m neurovision.training.tracker``; ``neurovision train tracker --help`` lists them)."""
+    train_sub = next(a for a in train._actions if isinstance(a, argparse._SubParsersAction))
+    tt = train_sub.add_parser(
+        "tracker", add_help=False, prefix_chars="+",
+        help="train the dorsal tracker (options as `python -m neurovision.training.tracker --help`)")
+    tt.add_argument("tracker_args", nargs=argparse.REMAINDER)
+    tt.set_defaults(func=_cmd_train_tracker)
 
 
 def _cmd_figures(args) -> int:
@@ -125,6 +157,7 @@ def build_parser() -> argparse.ArgumentParser:
     sc.add_argument("--weights", default=None, help="state-dict file for a torchvision architecture "
                     "given by name (e.g. resnet18)")
     sc.add_argument("--json", default=None, help="write the score(s) as JSON to this path")
+    sc.add_argument("--netcdf", default=None, help="write the per-layer scores as netCDF to this path")
     sc.add_argument("--n-boot", type=int, default=1000, help="bootstrap resamples over stimuli (default 1000)")
     sc.add_argument("--seed", type=int, default=0)
     sc.set_defaults(func=_cmd_score)
@@ -146,7 +179,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_sweep_parser(sub)
 
     from .training.ventral import add_train_parser
-    add_train_parser(sub)  # `train ventral` (and the `train` group other trainers join)
+    train = add_train_parser(sub)  # `train ventral` (and the `train` group other trainers join)
+    _add_train_tracker_parser(train)  # `train tracker`
 
     ca = sub.add_parser("cache", help="show or clear the cache directory")
     ca.add_argument("action", choices=["info", "clear"])

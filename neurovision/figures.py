@@ -18,7 +18,7 @@ from .benchmarks.registry import load_benchmark
 from .data import kriegeskorte2008 as k08
 from .models.registry import load_model
 from .plotting import plot_layer_profile, plot_mds, plot_rdm_pair
-from .scores import scores_to_json
+from .scores import scores_to_json, scores_to_netcdf
 
 
 def make_figures(out: Path, model: str = "mobilenet_v1", n_boot: int = 1000, seed: int = 0) -> list[Path]:
@@ -47,4 +47,5 @@ def make_figures(out: Path, model: str = "mobilenet_v1", n_boot: int = 1000, see
         baseline = bench(pixels, n_boot=n_boot, seed=seed)
         written.append(plot_layer_profile(scores, baseline, path=out / f"{name}_profile_{model}.png"))
         written.append(scores_to_json(scores + [baseline], out / f"{name}_profile_{model}.json"))
+        written.append(scores_to_netcdf(scores, out / f"{name}_profile_{model}.nc"))
     return written

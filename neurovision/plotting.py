@@ -155,3 +155,126 @@ def plot_mds(matrix: np.ndarray, categories: Sequence[str], title: str = "", pat
     ax.set_title(title, fontsize=10)
     ax.legend(fontsize=7, loc="best")
     return _finish(fig, path)
+
+
+# ------------------------------------------------------------------------------------------------ dorsal stream
+def _shade_intervals(ax, t, mask, color="0.85", label=None):
+    """Shade the runs of True in ``mask`` over the time axis ``t`` (one legend entry)."""
+    mask = np.asarray(mask, bool)
+    edges = np.flatnonzero(np.diff(np.r_[0, mask.astype(int), 0]))
+    step = (t[1] - t[0]) if len(t) > 1 else 1
+    for k, (a, b) in enumerate(zip(edges[::2], edges[1::2])):
+        ax.axvspan(t[a] - step / 2, t[b - 1] + step / 2, color=color, lw=0, label=label if k == 0 else None)
+
+
+def plot_tracking_trajectories(time_ms, true_deg, estimate_deg, occluded, title: str = "",
+                               path: str | Path | None = None, n_show: int = 3):
+    """True vs estimated trajectories (x and y in deg vs time in ms), occluded frames shaded grey.
+
+    ``time_ms`` (T,); ``true_deg``/``estimate_deg`` (n, T, 2) or (T, 2); ``occluded`` (n, T) or (T,) bool
+    (hidden target, in the network's time). One row per video (the first ``n_show``), columns x and y.
+    """
+    t = np.asarray(time_ms, float)
+    true, est, occ = (np.asarray(a) for a in (true_deg, estimate_deg, occluded))
+    if true.ndim == 2:
+        true, est, occ = true[None], est[None], occ[None]
+    n = min(n_show, len(true))
+    fig, axes = plt.subplots(n, 2, figsize=(9, 2.2 * n + 0.6), sharex=True, squeeze=False)
+    for i in range(n):
+        for j, name in enumerate(("x", "y")):
+            ax = axes[i, j]
+            _shade_intervals(ax, t, occ[i], label="occluded")
+            ax.plot(t, true[i, :, j], color="k", lw=1.5, label="true")
+            ax.plot(t, est[i, :, j], color="tab:red", lw=1.2, ls="--", label="model estimate")
+            ax.set_ylabel(f"{name} (deg)")
+            if i == 0 and j == 0:
+                ax.legend(fontsize=7, loc="best")
+    for ax in axes[-1]:
+        ax.set_xlabel("time (ms)")
+    fig.suptitle(title or "tracker: true vs estimated position", fontsize=10)
+    fig.tight_layout()
+    return _finish(fig, path)
+
+
+def plot_flash_lag_vs_speed(speeds_deg_s, lags_ms: dict, sems_ms: dict | None = None, human_ms: float = 45.0,
+                            delay_ms: float | None = None, title: str = "", path: str | Path | None = None):
+    """Flash-lag (ms) vs speed (deg/s) for each model in ``lags_ms`` (name → per-speed values) against the
+    human ≈45 ms at every speed (Whitney, Murakami & Cavanagh 2000) and, if given, the model's input delay."""
+    s = np.asarray(speeds_deg_s, float)
+    fig, ax = plt.subplots(figsize=(5, 3.6))
+    ax.axhline(human_ms, color="k", lw=2, alpha=0.6, label=f"humans ≈{human_ms:g} ms (Whitney et al. 2000)")
+    if delay_ms is not None:
+        ax.axhline(delay_ms, color="0.5", ls=":", label=f"model input delay Δ = {delay_ms:g} ms")
+    ax.axhline(0, color="0.7", lw=0.8)
+    for k, (name, lags) in enumerate(lags_ms.items()):
+        err = None if sems_ms is None else sems_ms.get(name)
+        ax.errorbar(s, lags, yerr=err, marker="o", capsize=3, label=name, color=f"C{k}")
+    ax.set_xlabel("speed (deg/s)")
+    ax.set_ylabel("flash-lag (ms)")
+    ax.set_title(title or "flash-lag vs speed", fontsize=10)
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    return _finish(fig, path)
+
+
+def plot_pursuit_traces(per_condition: dict, ms_per_sample: float, title: str = "",
+                        path: str | Path | None = None):
+    """Adams et al. (2015) occluded pursuit: per condition, target, grand-average human eye and model estimate
+    (x / amplitude) vs time (ms), occluded samples shaded. ``per_condition``: code → dict with
+    ``trace_target``, ``trace_human``, ``trace_model`` and optionally ``occluded`` (bool per sample)."""
+    codes = list(per_condition)
+    fig, axes = plt.subplots(2, 2, figsize=(10, 6), squeeze=False)
+    names = {"FS": "fast smooth", "FN": "fast noisy", "SS": "slow smooth", "SN": "slow noisy"}
+    for ax, code in zip(axes.ravel(), codes):
+        d = per_condition[code]
+        tgt = np.asarray(d["trace_target"])
+        t = np.arange(len(tgt)) * ms_per_sample
+        occ = np.asarray(d.get("occluded", (tgt >= -0.8) & (tgt <= 0.0)), bool)
+        _shade_intervals(ax, t, occ, label="occluded")
+        ax.plot(t, tgt, color="k", lw=1, label="target")
+        ax.plot(t, d["trace_human"], color="tab:blue", lw=1.5, label="human eye (grand average)")
+        ax.plot(t, d["trace_model"], color="tab:red", lw=1.2, ls="--", label="model estimate")
+        ax.set_title(names.get(code, code), fontsize=9)
+        ax.set_xlabel("time (ms)")
+        ax.set_ylabel("x / amplitude")
+    axes[0, 0].legend(fontsize=7, loc="lower left")
+    fig.suptitle(title or "occluded pursuit (Adams et al. 2015)", fontsize=10)
+    fig.tight_layout()
+    return _finish(fig, path)
+
+
+def plot_error_since_occlusion(time_since_onset_ms, errors: dict, counts=None, visible_error: dict | None = None,
+                               title: str = "", path: str | Path | None = None):
+    """Position error (deg or px, as given) vs time since occlusion onset (ms), one line per model in
+    ``errors``; dotted lines mark each model's error on visible frames (``visible_error``)."""
+    t = np.asarray(time_since_onset_ms, float)
+    fig, ax = plt.subplots(figsize=(5, 3.6))
+    for k, (name, e) in enumerate(errors.items()):
+        ax.plot(t, e, marker=".", color=f"C{k}", label=name)
+        if visible_error and name in visible_error:
+            ax.axhline(visible_error[name], color=f"C{k}", ls=":", lw=1, label=f"{name}: visible frames")
+    ax.set_xlabel("time since occlusion onset (ms)")
+    ax.set_ylabel("position error (px)")
+    ax.set_title(title or "error while the target is hidden", fontsize=10)
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    return _finish(fig, path)
+
+
+def plot_rsa_timecourse(time_ms, similarity: dict, onset_ms: float | None = None, title: str = "",
+                        path: str | Path | None = None):
+    """Hidden-state RDM vs model RDMs (name → ρ per time step) over network time (ms); the occlusion onset in
+    network time is marked (the latent-position analysis of Rajalingham, Sohn & Jazayeri 2022)."""
+    t = np.asarray(time_ms, float)
+    fig, ax = plt.subplots(figsize=(5.5, 3.6))
+    if onset_ms is not None:
+        ax.axvspan(onset_ms, t[-1], color="0.9", lw=0, label="target hidden")
+    for k, (name, v) in enumerate(similarity.items()):
+        ax.plot(t, v, color=f"C{k}", label=name)
+    ax.axhline(0, color="0.6", lw=0.8)
+    ax.set_xlabel("network time (ms)")
+    ax.set_ylabel("Spearman ρ with hidden-state RDM")
+    ax.set_title(title or "what the tracker's hidden state represents", fontsize=10)
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    return _finish(fig, path)

@@ -99,3 +99,36 @@ def scores_to_json(scores: list[Score] | Score, path: str | Path) -> Path:
 def load_scores(path: str | Path) -> list[Score]:
     data = json.loads(Path(path).read_text())
     return [Score.from_dict(d) for d in (data if isinstance(data, list) else [data])]
+
+
+_ARRAY_FIELDS = ("raw", "ci_low", "ci_high", "ceiling_lower", "ceiling_upper", "ceiled", "ceiled_ci_low",
+                 "ceiled_ci_high")
+
+
+def profile_dataset(scores: list[Score]):
+    """A layer profile (one Score per layer, same model and benchmark) as an ``xarray.Dataset`` over ``layer``.
+
+    Missing values (no ceiling) are NaN; provenance and metric go into attrs (provenance as JSON text).
+    """
+    import numpy as np
+    import xarray as xr
+    if not scores:
+        raise ValueError("no scores to write")
+    if len({(s.model, s.benchmark) for s in scores}) != 1:
+        raise ValueError("a layer profile holds one model on one benchmark; got several")
+    data = {f: ("layer", np.array([np.nan if getattr(s, f) is None else getattr(s, f) for s in scores], dtype=float))
+            for f in _ARRAY_FIELDS}
+    first = scores[0]
+    return xr.Dataset(data, coords={"layer": [s.layer for s in scores]},
+                      attrs={"model": first.model, "benchmark": first.benchmark, "metric": first.metric,
+                             "n_boot": first.n_boot, "seed": first.seed, "notes": first.notes,
+                             "provenance": json.dumps(_clean(first.provenance), sort_keys=True)})
+
+
+def scores_to_netcdf(scores: list[Score], path: str | Path) -> Path:
+    """Write a layer profile as netCDF, atomically."""
+    from .cache import atomic_path
+    ds = profile_dataset(scores)
+    with atomic_path(path) as tmp:
+        ds.to_netcdf(tmp)
+    return Path(path)

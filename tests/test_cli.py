@@ -64,3 +64,15 @@ def test_figures(data_mirror, tmp_path):
     names = {p.name for p in tmp_path.iterdir()}
     assert {"kriegeskorte2008_rdms_pixels.png", "kriegeskorte2008.it_human_profile_pixels.png"} <= names
     assert all(p.stat().st_size > 10_000 for p in tmp_path.glob("*.png"))
+
+
+def test_layer_profile_netcdf(data_mirror, tmp_path):
+    import xarray as xr
+    out = tmp_path / "profile.nc"
+    assert main(["score", "pixels", "kriegeskorte2008.it_human", "--layer", "all", "--n-boot", "20",
+                 "--netcdf", str(out), "--json", str(tmp_path / "p.json")]) == 0
+    ds = xr.load_dataset(out)
+    d = json.loads((tmp_path / "p.json").read_text())
+    assert list(ds["layer"].values) == ["pixels"]
+    assert float(ds["raw"][0]) == pytest.approx(d[0]["raw"]) and float(ds["ceiling_upper"][0]) == pytest.approx(d[0]["ceiling_upper"])
+    assert ds.attrs["benchmark"] == "kriegeskorte2008.it_human" and "weights_sha256" in ds.attrs["provenance"]

@@ -1,10 +1,15 @@
 """Behavioural benchmarks of the dorsal tracker: flash-lag (3 paradigms) and occluded pursuit.
 
-Every benchmark is a function ``benchmark(model) -> dict`` with plain keys ``raw``, ``ceiling``, ``ceiled``,
-``ci_low``, ``ci_high`` (CI of ``ceiled``), ``metric``, ``benchmark``, ``model``, ``notes`` and ``details``
-(per-condition measurements, human reference values and their sources). ``model`` is a
-:class:`~neurovision.models.tracker.TrackerModel` (``run(video)`` + ``ms_per_frame``, ``px_per_deg``,
-``delay_frames``); stimuli are built in physical units (deg, deg/s, ms) and shown at the model's scale.
+Each benchmark is a :class:`DorsalBenchmark` (``identifier``, ``version``, ``citation``, ``region = "dorsal"``)
+called like the ventral ones: ``bench(model, layer=None, n_boot=1000, seed=0, progress=True)`` returns a
+:class:`neurovision.scores.Score` (``raw`` with a bootstrap CI of ``raw``, ``ceiling_lower == ceiling_upper``
+= the benchmark's ceiling, ``ceiled`` = raw / ceiling clipped to [0, 1] with its own bootstrap CI). The
+per-condition measurements, human reference values and their sources are in ``score.provenance["details"]``.
+The underlying functions (:func:`cottier2023_flash_lag`, ...) return the same Score and take extra keyword
+arguments (number of trials, ...). ``model`` is a :class:`~neurovision.models.tracker.TrackerModel`
+(``run(video)`` + ``ms_per_frame``, ``px_per_deg``, ``delay_frames``); stimuli are built in physical units
+(deg, deg/s, ms) and shown at the model's scale. The benchmarks score the readouts (behaviour), so the
+``layer`` of every Score is ``"readouts"``.
 
 How the model's flash-lag is measured (:func:`measure_flash_lag`)
 -----------------------------------------------------------------
@@ -30,8 +35,13 @@ Adams RA, Aponte E, Marshall L, Friston KJ (2015) J Neurosci Methods 242:1-14.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from typing import Callable
+
 import numpy as np
 
+from .. import __version__
+from ..scores import Score
 from ..stimuli.motion import Circular, Custom, Flash, Linear, MovingObject, Occluder, make_video
 
 TARGET_RADIUS_DEG = 1.5
@@ -43,13 +53,67 @@ WHITNEY2000_LAG_MS = 45.0
 WHITNEY2000_SPEEDS = (2.37, 11.84, 26.05)
 
 
-def _result(name, model, raw, ceiling, boot_raw, boot_ceiling, metric, notes, details) -> dict:
-    ceiled = float(np.clip(raw / ceiling, 0, 1)) if ceiling and np.isfinite(raw) else float("nan")
-    bc = np.clip(np.asarray(boot_raw) / np.asarray(boot_ceiling), 0, 1)
-    lo, hi = (np.nanpercentile(bc, [2.5, 97.5]) if bc.size else (np.nan, np.nan))
-    return {"benchmark": name, "model": getattr(model, "identifier", str(model)), "metric": metric,
-            "raw": float(raw), "ceiling": float(ceiling), "ceiled": ceiled, "ci_low": float(lo), "ci_high": float(hi),
-            "notes": notes, "details": details}
+BEHAVIOUR_LAYER = "readouts"
+
+
+def _result(name, model, raw, ceiling, boot_raw, boot_ceiling, metric, notes, details, n_boot, seed,
+            version: int = 1) -> Score:
+    """A :class:`Score`: CI of ``raw`` = percentiles of ``boot_raw``; ``ceiled`` = raw / ceiling clipped to [0, 1],
+    its CI from the bootstrap ratios ``boot_raw / boot_ceiling`` (ceiling recomputed per resample)."""
+    boot_raw = np.asarray(boot_raw, float)
+    ceiled = float(np.clip(raw / ceiling, 0, 1)) if ceiling and np.isfinite(raw) else None
+    lo, hi = np.nanpercentile(boot_raw, [2.5, 97.5]) if boot_raw.size else (np.nan, np.nan)
+    bc = np.clip(boot_raw / np.asarray(boot_ceiling, float), 0, 1)
+    clo, chi = np.nanpercentile(bc, [2.5, 97.5]) if bc.size else (np.nan, np.nan)
+    ident = getattr(model, "identifier", str(model))
+    provenance = {"neurovision": __version__, "model": ident, "weights_sha256": getattr(model, "weights_hash", None),
+                  "checkpoint_sha256": getattr(model, "checkpoint_sha256", None), "benchmark_version": version,
+                  "delay_ms": float(model.delay_frames * model.ms_per_frame), "ms_per_frame": float(model.ms_per_frame),
+                  "px_per_deg": float(model.px_per_deg), "details": details}
+    return Score(raw=float(raw), ci_low=float(lo), ci_high=float(hi), model=ident, layer=BEHAVIOUR_LAYER,
+                 benchmark=name, metric=metric, ceiling_lower=float(ceiling), ceiling_upper=float(ceiling),
+                 ceiled=ceiled, ceiled_ci_low=float(clo), ceiled_ci_high=float(chi), n_boot=int(n_boot),
+                 seed=int(seed), notes=notes + "; ceiled = raw / ceiling clipped to [0, 1]", provenance=provenance)
+
+
+def check_video_model(model, identifier: str = "this benchmark") -> None:
+    """Raise a clear ValueError unless ``model`` is a tracker-like video model committed to region 'dorsal'."""
+    ok = all(hasattr(model, a) for a in ("run", "delay_frames", "ms_per_frame", "px_per_deg", "height", "width"))
+    if not ok or "dorsal" not in getattr(model, "region_layer_map", {}):
+        regions = ", ".join(sorted(getattr(model, "region_layer_map", {}))) or "none"
+        raise ValueError(f"{identifier} is a dorsal-stream (video) benchmark; model "
+                         f"{getattr(model, 'identifier', model)!r} is not a video tracker committed to region "
+                         f"'dorsal' (its regions: {regions}); try the model 'tracker'")
+
+
+@dataclass
+class DorsalBenchmark:
+    """A behavioural benchmark of the dorsal tracker with the ventral benchmarks' call interface.
+
+    ``bench(model, layer=None, n_boot=1000, seed=0, progress=True) -> Score``; ``layer`` must be None or
+    ``"readouts"`` (behaviour is read from the readouts). ``score_layers`` returns ``[bench(model)]``.
+    ``options`` are default keyword arguments for ``function`` (e.g. ``n_trials``).
+    """
+
+    identifier: str
+    function: Callable
+    citation: str
+    description: str = ""
+    version: int = 1
+    region: str = "dorsal"
+    options: dict = field(default_factory=dict)
+
+    def __call__(self, model, layer: str | None = None, n_boot: int = 1000, seed: int = 0, progress: bool = True,
+                 **options) -> Score:
+        check_video_model(model, self.identifier)
+        if layer not in (None, BEHAVIOUR_LAYER):
+            raise ValueError(f"{self.identifier} scores behaviour (the readouts of {model.identifier!r}); "
+                             f"--layer must be omitted or {BEHAVIOUR_LAYER!r}; got {layer!r}")
+        return self.function(model, n_boot=n_boot, seed=seed, **{**self.options, **options})
+
+    def score_layers(self, model, layers=None, n_boot: int = 1000, seed: int = 0, progress: bool = True) -> list:
+        """Behavioural benchmark: a single score (the readouts), whatever ``layers`` is."""
+        return [self(model, n_boot=n_boot, seed=seed, progress=progress)]
 
 
 # --------------------------------------------------------------------------------------------- measurement
@@ -217,7 +281,8 @@ def cottier2023_flash_lag(model, n_trials: int = 32, n_boot: int = 1000, seed: i
                     f"{model.px_per_deg} px/deg, {model.ms_per_frame} ms/frame",
     }
     return _result("cottier2023.flash_lag", model, raw, ceiling, br, bc, "gaussian relative likelihood",
-                   "see cottier2023_flash_lag docstring; human sign: positive = flash seen lagging", details)
+                   "see cottier2023_flash_lag docstring; human sign: positive = flash seen lagging", details,
+                   n_boot, seed)
 
 
 # ------------------------------------------------------------------------------------------- whitney2000
@@ -264,7 +329,7 @@ def whitney2000_flash_lag_speed(model, n_trials: int = 32, n_boot: int = 1000, s
                          "σ and ceiling from Cottier et al. (2023)"}
     return _result("whitney2000.flash_lag_speed", model, raw, ceiling, br, [ceiling] * len(br),
                    "mean gaussian relative likelihood over speeds", "layout: horizontal motion through the centre, "
-                   "ring flash 3.5 deg above/below, 50 ms", details)
+                   "ring flash 3.5 deg above/below, 50 ms", details, n_boot, seed)
 
 
 # ------------------------------------------------------------------------------------------ eagleman2000
@@ -309,7 +374,8 @@ def eagleman2000_flash_lag_onset_offset(model, n_trials: int = 32, speed_deg_s: 
     return _result("eagleman2000.flash_lag_onset_offset", model, raw, 1.0, br, [1.0] * n_boot,
                    "1 - mean |model lag/45 ms - human fraction|",
                    "ceiling 1: group-level human values only", {"per_condition": per, "speed_deg_s": speed_deg_s,
-                                                                "delay_ms": model.delay_frames * model.ms_per_frame})
+                                                                "delay_ms": model.delay_frames * model.ms_per_frame},
+                   n_boot, seed)
 
 
 # ------------------------------------------------------------------------------------------- adams2015
@@ -411,13 +477,54 @@ def adams2015_occluded_pursuit(model, amplitude_deg: float = 13.0, n_boot: int =
     return _result("adams2015.occluded_pursuit", model, raw, ceiling, br, bc,
                    "Pearson r of (estimate - target) with (eye - target)",
                    "grand-average data only; ceiling = smooth-vs-noisy agreement of human deviations",
-                   {"per_condition": per, "amplitude_deg": A, "delay_ms": model.delay_frames * model.ms_per_frame})
+                   {"per_condition": per, "amplitude_deg": A, "delay_ms": model.delay_frames * model.ms_per_frame},
+                   n_boot, seed)
 
 
-#: registry-style names → functions (the lead wraps these into the common Score class)
+def _cottier_citation() -> str:
+    from ..data.cottier2023 import CITATION
+    return CITATION
+
+
+def cottier2023() -> DorsalBenchmark:
+    """Registry constructor of ``cottier2023.flash_lag`` (see :func:`cottier2023_flash_lag`)."""
+    return DorsalBenchmark(
+        "cottier2023.flash_lag", cottier2023_flash_lag,
+        citation=_cottier_citation(),
+        description="flash-lag of a target rotating at 180 deg/s (r = 12.15 deg) vs 85 people's distribution")
+
+
+def whitney2000() -> DorsalBenchmark:
+    """Registry constructor of ``whitney2000.flash_lag_speed`` (see :func:`whitney2000_flash_lag_speed`)."""
+    return DorsalBenchmark(
+        "whitney2000.flash_lag_speed", whitney2000_flash_lag_speed,
+        citation="Whitney D, Murakami I, Cavanagh P (2000) Illusory spatial offset of a flash relative to a moving "
+                 "stimulus is caused by differential latencies for moving and flashed stimuli. Vision Res 40:137-149",
+        description="flash-lag in ms at 2.37, 11.84, 26.05 deg/s vs a constant ~45 ms")
+
+
+def eagleman2000() -> DorsalBenchmark:
+    """Registry constructor of ``eagleman2000.flash_lag_onset_offset``."""
+    return DorsalBenchmark(
+        "eagleman2000.flash_lag_onset_offset", eagleman2000_flash_lag_onset_offset,
+        citation="Eagleman DM, Sejnowski TJ (2000) Motion integration and postdiction in visual awareness. "
+                 "Science 287:2036-2038; Kanai R, Sheth BR, Shimojo S (2004) Vision Res 44:2605-2619",
+        description="flash-lag in continuous, flash-initiated, flash-terminated and flash-stopped motion")
+
+
+def adams2015() -> DorsalBenchmark:
+    """Registry constructor of ``adams2015.occluded_pursuit`` (see :func:`adams2015_occluded_pursuit`)."""
+    return DorsalBenchmark(
+        "adams2015.occluded_pursuit", adams2015_occluded_pursuit,
+        citation="Adams RA, Aponte E, Marshall L, Friston KJ (2015) Active inference and oculomotor pursuit: the "
+                 "dynamic causal modelling of eye movements. J Neurosci Methods 242:1-14",
+        description="position estimate vs grand-average human eye traces on a partly occluded cosine path")
+
+
+#: identifier -> registry constructor (also registered in :mod:`neurovision.benchmarks.registry`)
 BENCHMARKS = {
-    "cottier2023.flash_lag": cottier2023_flash_lag,
-    "whitney2000.flash_lag_speed": whitney2000_flash_lag_speed,
-    "adams2015.occluded_pursuit": adams2015_occluded_pursuit,
-    "eagleman2000.flash_lag_onset_offset": eagleman2000_flash_lag_onset_offset,
+    "cottier2023.flash_lag": cottier2023,
+    "whitney2000.flash_lag_speed": whitney2000,
+    "adams2015.occluded_pursuit": adams2015,
+    "eagleman2000.flash_lag_onset_offset": eagleman2000,
 }

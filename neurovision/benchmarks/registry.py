@@ -5,7 +5,7 @@ from typing import Callable
 
 from ..errors import UnknownNameError
 
-from . import cichy2014, cowley2023, kriegeskorte2008
+from . import cichy2014, cowley2023, dorsal, kriegeskorte2008
 
 
 class UnknownBenchmarkError(UnknownNameError):
@@ -23,6 +23,11 @@ BENCHMARKS: dict[str, Callable] = {
     "cowley2023.v4": cowley2023.v4,
     "cowley2023.v4_pls": cowley2023.v4_pls,
     "cowley2023.v4_rsa": cowley2023.v4_rsa,
+    # dorsal stream (region "dorsal"; video models such as "tracker")
+    "cottier2023.flash_lag": dorsal.cottier2023,
+    "whitney2000.flash_lag_speed": dorsal.whitney2000,
+    "eagleman2000.flash_lag_onset_offset": dorsal.eagleman2000,
+    "adams2015.occluded_pursuit": dorsal.adams2015,
 }
 
 

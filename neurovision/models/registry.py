@@ -49,6 +49,16 @@ def _pixels() -> Model:
     return build()
 
 
+def _tracker() -> Model:
+    from .tracker import build
+    return build()
+
+
+def _tracker_control() -> Model:
+    from .tracker import build_control
+    return build_control()
+
+
 MODELS: dict[str, Callable[[], Model]] = {
     "mobilenet_v1": _mobilenet_v1,
     "mobilenet_v1_untrained": _mobilenet_v1_untrained,
@@ -57,6 +67,8 @@ MODELS: dict[str, Callable[[], Model]] = {
     "cornet_like": _cornet_like,
     "cornet_like_rt": _cornet_like_rt,
     "pixels": _pixels,
+    "tracker": _tracker,  # dorsal stream (videos); commits only region "dorsal" (no commitment JSON)
+    "tracker_control": _tracker_control,
 }
 
 

@@ -461,7 +461,7 @@ def delay_video(video: np.ndarray, delay_frames: int, fill: float = 0.0) -> np.n
 def random_scenes(batch: int, rng: np.random.Generator, *, n_frames: int = 80, height: int = 32, width: int = 32,
                   ms_per_frame: float = 10.0, px_per_deg: float = 1.0, speed_range_deg_s=(2.0, 50.0),
                   p_occluder: float = 0.6, p_flash: float = 0.7, p_flash_near: float = 0.6,
-                  max_flashes: int = 2, noise_sd: float = 0.02) -> dict:
+                  max_flashes: int = 2, noise_sd: float = 0.02, p_flash_aligned: float = 0.0) -> dict:
     """A batch of random single-target scenes for training (vectorised; everything drawn from ``rng``).
 
     Target: a disk (radius 1-2 deg) or Gaussian blob (sigma 0.8-1.4 deg), intensity 0.7-1, on a bouncing,
@@ -470,7 +470,8 @@ def random_scenes(batch: int, rng: np.random.Generator, *, n_frames: int = 80, h
     full-width horizontal strip or a free rectangle — independent of the path, shown for the whole video or a
     random interval. Flashes (probability ``p_flash``, 1..``max_flashes``): rings lasting 2-6 frames, with
     probability ``p_flash_near`` placed within 4 deg of the target's position at onset (near the path),
-    otherwise uniformly.
+    otherwise uniformly. Of the near flashes, a fraction ``p_flash_aligned`` is placed as in flash-lag displays:
+    aligned with the target along its motion at onset and displaced 2.5-4.5 deg perpendicular to it.
 
     Returns a dict of numpy arrays: ``video`` float32 ``(B, T, H, W)``; ``position_px`` ``(B, T, 2)``;
     ``visible`` bool ``(B, T)``; ``flash_onset``/``flash_duration`` int ``(B, F)`` (onset -1 = no flash);
@@ -536,8 +537,13 @@ def random_scenes(batch: int, rng: np.random.Generator, *, n_frames: int = 80, h
             o = int(rng.integers(5, T - 8))
             d = int(rng.integers(2, 7))
             if rng.random() < p_flash_near:
-                r, ang = rng.uniform(0, 4.0), rng.uniform(0, 2 * np.pi)
-                p = pos[b, o] + r * np.array([np.cos(ang), np.sin(ang)])
+                if p_flash_aligned > 0 and rng.random() < p_flash_aligned:
+                    v = pos[b, min(o + 1, T - 1)] - pos[b, max(o - 1, 0)]
+                    nrm = np.array([-v[1], v[0]]) / max(np.linalg.norm(v), 1e-9)
+                    p = pos[b, o] + rng.choice([-1.0, 1.0]) * rng.uniform(2.5, 4.5) * nrm
+                else:
+                    r, ang = rng.uniform(0, 4.0), rng.uniform(0, 2 * np.pi)
+                    p = pos[b, o] + r * np.array([np.cos(ang), np.sin(ang)])
                 p = np.clip(p, -half + 1.0, half - 1.0)
             else:
                 p = rng.uniform(-1, 1, 2) * (half - 1.0)

@@ -15,7 +15,9 @@ Other readouts, trained in every task: visibility of the target (now, or delayed
 position of the most recent flash, reported from when it reaches the network until ``flash_hold_frames``
 after it disappears (flashes are never extrapolated: their onset is unpredictable).
 
-Loss = mean squared position error in px² (frames from ``delay + warmup_frames`` on) + flash-position
+Loss = mean squared position error in px² (frames from ``delay + warmup_frames`` on; frames on which a flash is
+being reported weigh ``flash_frame_weight`` times more, so that flashes near the path do not drag the target
+estimate) + flash-position
 squared error in px² (frames where a flash is reported) + binary cross-entropy of visibility and
 flash-presence. Adam, cosine learning-rate decay, gradient clipping at norm 1.
 
@@ -37,6 +39,7 @@ import argparse
 import json
 import math
 import os
+import re
 import sys
 import time
 from dataclasses import asdict, dataclass, field
@@ -77,6 +80,8 @@ class TrainConfig:
     p_occluder: float = 0.6
     p_flash: float = 0.7
     p_flash_near: float = 0.6
+    p_flash_aligned: float = 0.5
+    flash_frame_weight: float = 4.0
     noise_sd: float = 0.02
     warmup_frames: int = 5
     flash_hold_frames: int = 10
@@ -111,7 +116,7 @@ def make_batch(cfg: TrainConfig, rng: np.random.Generator, batch: int | None = N
     sc = random_scenes(batch or cfg.batch, rng, n_frames=cfg.n_frames, height=cfg.height, width=cfg.width,
                        ms_per_frame=cfg.ms_per_frame, px_per_deg=cfg.px_per_deg,
                        speed_range_deg_s=cfg.speed_range_deg_s, p_occluder=p_occ, p_flash=cfg.p_flash,
-                       p_flash_near=cfg.p_flash_near, noise_sd=cfg.noise_sd)
+                       p_flash_near=cfg.p_flash_near, noise_sd=cfg.noise_sd, p_flash_aligned=cfg.p_flash_aligned)
     return targets_for(sc, cfg.delay_frames, cfg.target, cfg.warmup_frames, cfg.flash_hold_frames,
                        tracking_only=cfg.task == "tracking")
 
@@ -145,18 +150,23 @@ def targets_for(sc: dict, delay: int, target: str, warmup: int, hold: int, track
             "true_visible": sc["visible"], "speed_deg_s": sc["speed_deg_s"]}
 
 
-def loss_fn(out: dict, b: dict, hw) -> tuple[torch.Tensor, dict]:
-    """Total loss and its parts (position and flash errors in px², BCE terms); ``b`` holds torch tensors."""
+def loss_fn(out: dict, b: dict, hw, flash_frame_weight: float = 1.0) -> tuple[torch.Tensor, dict]:
+    """Total loss and its parts (position and flash errors in px², BCE terms); ``b`` holds torch tensors.
+
+    ``flash_frame_weight``: weight of the target-position error on frames where a flash is being reported
+    (relative to 1 elsewhere) — trains the position readout not to be dragged by flashes.
+    """
     h, w = hw
     scale = torch.tensor([w / 2, h / 2], dtype=torch.float32)
     centre = torch.tensor([(w - 1) / 2, (h - 1) / 2], dtype=torch.float32)
     pred_px = out["position"] * scale + centre
     m = b["mask"].float()
+    fm = b["flash_on"].float()
     se = ((pred_px - b["position_px"]) ** 2).sum(-1)
-    pos_loss = (se * m).sum() / m.sum().clamp(min=1)
+    wm = m * (1 + (flash_frame_weight - 1) * fm)
+    pos_loss = (se * wm).sum() / wm.sum().clamp(min=1)
     vis_loss = (nn.functional.binary_cross_entropy_with_logits(out["visibility_logit"], b["visible"].float(),
                                                                reduction="none") * m).sum() / m.sum().clamp(min=1)
-    fm = b["flash_on"].float()
     fl_pred = out["flash"] * scale + centre
     fl_loss = (((fl_pred - b["flash_px"]) ** 2).sum(-1) * fm).sum() / fm.sum().clamp(min=1)
     fp_loss = nn.functional.binary_cross_entropy_with_logits(out["flash_present_logit"], fm)
@@ -175,16 +185,21 @@ def _to_torch(b: dict) -> dict:
 
 
 def train(cfg: TrainConfig, out: str | Path | None = None, *, resume: bool = True, progress: bool = True,
-          command: str | None = None, stop_after: int | None = None) -> tuple[TrackerModel, dict]:
+          command: str | None = None, stop_after: int | None = None,
+          max_seconds: float | None = None) -> tuple[TrackerModel, dict]:
     """Train a tracker on ``cfg``; write ``out`` (weights + config) and ``out`` with ``.json`` (provenance).
 
     Resumable: with ``resume=True`` and an existing ``<out>.state.pt`` the run continues from the saved step.
     ``stop_after``: finish after this many steps of the ``cfg.steps``-step schedule (the learning-rate schedule
     and the batches are those of the full run, so the result is exactly reproducible with the same option).
+    ``max_seconds``: a wall-clock budget; when it runs out the run stops at the end of the current step, as if
+    ``stop_after`` had been that step count (the JSON's command then carries ``--stop-after N`` so that the
+    checkpoint is reproducible without the time limit).
     Returns the trained :class:`TrackerModel` and a dict of training info (losses, timing, sha256).
     """
     if cfg.threads:
         torch.set_num_threads(cfg.threads)
+    load_at_start = machine_info()["loadavg_1min"]
     torch.manual_seed(cfg.seed)
     net = TrackerNet(cfg.height, cfg.width, cfg.channels, cfg.embed, cfg.hidden)
     opt = torch.optim.Adam(net.parameters(), lr=cfg.lr)
@@ -211,7 +226,7 @@ def train(cfg: TrainConfig, out: str | Path | None = None, *, resume: bool = Tru
     for step in bar:
         b = _to_torch(make_batch(cfg, np.random.default_rng([cfg.seed, step])))
         outp = net(b["input"])
-        loss, parts = loss_fn(outp, b, hw)
+        loss, parts = loss_fn(outp, b, hw, cfg.flash_frame_weight)
         opt.zero_grad()
         loss.backward()
         nn.utils.clip_grad_norm_(net.parameters(), 1.0)
@@ -220,11 +235,18 @@ def train(cfg: TrainConfig, out: str | Path | None = None, *, resume: bool = Tru
         history.append(parts)
         if step % 20 == 0:
             bar.set_postfix(loss=f"{parts['loss']:.3f}", err_px=f"{parts['err_visible_px']:.2f}")
+        out_of_time = max_seconds is not None and time.time() - t0 > max_seconds and step + 1 < stop
+        if out_of_time:
+            stop = step + 1
+            if command is not None:
+                command = re.sub(r" --stop-after \d+", "", command) + f" --stop-after {stop}"
         if state_path is not None and ((step + 1) % cfg.checkpoint_every == 0 or step + 1 == stop):
             with atomic_path(state_path) as tmp:
                 torch.save({"config": asdict(cfg), "state_dict": net.state_dict(), "optimizer": opt.state_dict(),
                             "scheduler": sched.state_dict(), "step": step + 1, "history": history,
                             "elapsed_s": time.time() - t0}, tmp)
+        if out_of_time:
+            break
     bar.close()
     train_s = time.time() - t0
     net.eval()
@@ -250,6 +272,7 @@ def train(cfg: TrainConfig, out: str | Path | None = None, *, resume: bool = Tru
             "seed": cfg.seed, "sha256": sha, "train_config": asdict(cfg), "model_config": model_cfg,
             "steps_done": stop, "schedule_steps": cfg.steps,
             "train_seconds": round(train_s, 1), "torch": torch.__version__, "threads": torch.get_num_threads(),
+            "machine": {**machine_info(), "loadavg_1min_at_start": load_at_start},
             "final_train_loss": info["final_loss"], "final_train_err_visible_px": info["final_err_visible_px_train"],
         })
     return model, info
@@ -257,7 +280,21 @@ def train(cfg: TrainConfig, out: str | Path | None = None, *, resume: bool = Tru
 
 def _cli_args(cfg: TrainConfig, out: Path) -> list[str]:
     return ["--task", cfg.task, "--delay-ms", f"{cfg.delay_ms:g}", "--steps", str(cfg.steps), "--batch",
-            str(cfg.batch), "--seed", str(cfg.seed), "--lr", f"{cfg.lr:g}", "--out", str(out)]
+            str(cfg.batch), "--seed", str(cfg.seed), "--lr", f"{cfg.lr:g}", "--n-frames", str(cfg.n_frames),
+            "--p-flash", f"{cfg.p_flash:g}", "--p-flash-aligned", f"{cfg.p_flash_aligned:g}",
+            "--flash-frame-weight", f"{cfg.flash_frame_weight:g}", "--out", str(out)]
+
+
+def machine_info() -> dict:
+    """Where a run happened: platform, CPU count, torch threads, 1-min load average at the time of the call."""
+    import platform
+    try:
+        load = os.getloadavg()[0]
+    except OSError:
+        load = None
+    return {"platform": platform.platform(), "processor": platform.processor() or platform.machine(),
+            "cpu_count": os.cpu_count(), "torch_threads": torch.get_num_threads(), "python": platform.python_version(),
+            "loadavg_1min": load}
 
 
 # ------------------------------------------------------------------------------------------------- evaluation
@@ -349,8 +386,10 @@ def evaluate(model: TrackerModel, n_videos: int = 128, seed: int = 12345, delays
     )
 
 
-def main(argv=None) -> int:
-    p = argparse.ArgumentParser(prog="python -m neurovision.training.tracker", description=__doc__.split("\n")[0])
+def main(argv=None, prog: str = "python -m neurovision.training.tracker") -> int:
+    """Command line (``python -m neurovision.training.tracker`` or ``neurovision train tracker``)."""
+    d = TrainConfig()
+    p = argparse.ArgumentParser(prog=prog, description=__doc__.split("\n")[0])
     p.add_argument("--task", default="compensated", choices=TASKS)
     p.add_argument("--delay-ms", type=float, default=50.0)
     p.add_argument("--steps", type=int, default=1500)
@@ -358,22 +397,33 @@ def main(argv=None) -> int:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--lr", type=float, default=2e-3)
     p.add_argument("--threads", type=int, default=0)
+    p.add_argument("--n-frames", type=int, default=d.n_frames, help="frames per training clip (10 ms each)")
+    p.add_argument("--p-flash", type=float, default=d.p_flash, help="probability that a clip has flashes")
+    p.add_argument("--p-flash-aligned", type=float, default=d.p_flash_aligned,
+                   help="share of near-path flashes placed as in flash-lag displays")
+    p.add_argument("--flash-frame-weight", type=float, default=d.flash_frame_weight,
+                   help="weight of the position loss on frames where a flash is reported")
+    p.add_argument("--no-eval", action="store_true", help="skip the evaluation after training")
+    p.add_argument("--max-minutes", type=float, default=None,
+                   help="wall-clock budget; stops early and records the equivalent --stop-after in the JSON")
     p.add_argument("--out", required=True)
     p.add_argument("--no-resume", action="store_true")
     p.add_argument("--stop-after", type=int, default=None,
                    help="stop after this many steps of the --steps schedule (reproducible early stop)")
     a = p.parse_args(argv)
     cfg = TrainConfig(task=a.task, delay_ms=a.delay_ms, steps=a.steps, batch=a.batch, seed=a.seed, lr=a.lr,
-                      threads=a.threads)
+                      threads=a.threads, n_frames=a.n_frames, p_flash=a.p_flash, p_flash_aligned=a.p_flash_aligned,
+                      flash_frame_weight=a.flash_frame_weight)
     cmd = "python -m neurovision.training.tracker " + " ".join(_cli_args(cfg, Path(a.out)))
     if a.stop_after is not None:
         cmd += f" --stop-after {a.stop_after}"
     if a.threads:
         cmd += f" --threads {a.threads}"
-    model, info = train(cfg, a.out, resume=not a.no_resume, command=cmd, stop_after=a.stop_after)
-    ev = evaluate(model)
+    model, info = train(cfg, a.out, resume=not a.no_resume, command=cmd, stop_after=a.stop_after,
+                        max_seconds=None if a.max_minutes is None else 60 * a.max_minutes)
     print(json.dumps({k: v for k, v in info.items()}, indent=1, default=str))
-    print(ev)
+    if not a.no_eval:
+        print(evaluate(model))
     return 0
 
 
