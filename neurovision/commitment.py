@@ -20,7 +20,7 @@ Each registered model's commitment lives in a JSON file beside the models,
 
   The training ids are stored in the JSON; benchmarks then score only the *other* stimuli
   (:meth:`neurovision.benchmarks.base.RSABenchmark.score_layers` drops ids listed there), so the
-  selection never leaks into a score.
+  selection never leaks into a score. Likewise the Cowley V4 benchmarks skip the ``train_sessions``.
 """
 from __future__ import annotations
 
@@ -63,6 +63,7 @@ def apply_commitment(model: Model, folder: Path | None = None) -> Model:
     model.region_layer_map = dict(data["region_layer_map"])
     model.visual_degrees = float(data.get("visual_degrees", model.visual_degrees))
     model.train_stimulus_ids = frozenset(data.get("train_stimulus_ids", ()))
+    model.train_sessions = frozenset(data.get("train_sessions", ()))
     return model
 
 
@@ -128,6 +129,7 @@ def select_commitment(model: Model, split_seed: int = 0, progress: bool = True,
                            f"only (92-image split seed {split_seed}; Cowley train sessions {train_sessions}); "
                            "V2 halfway between the V1 and V4 layers")
     record["train_stimulus_ids"] = sorted(train.tolist())
+    record["train_sessions"] = list(train_sessions)
     return record
 
 

@@ -15,7 +15,7 @@ from neurovision.models.registry import MODELS, load_model
 
 def test_every_registered_model_has_a_valid_commitment_json():
     for name in MODELS:
-        if name == "tracker":
+        if name.startswith("tracker"):  # dorsal models commit to no ventral region
             continue
         data = load_commitment(name)
         assert data is not None, f"{name}: no {COMMITMENT_DIR}/{name}.json"
@@ -47,6 +47,10 @@ def test_data_driven_selection_uses_training_stimuli_and_benchmarks_skip_them(da
     from neurovision.benchmarks import load_benchmark
     score = load_benchmark("kriegeskorte2008.it_human")(model, n_boot=10, progress=False)
     assert score.provenance["n_stimuli"] == 46 and "not used to choose" in score.notes
+    assert model.train_sessions == {"210305"}
+    from neurovision.benchmarks.cowley2023 import PredictivityBenchmark
+    v4 = PredictivityBenchmark(sessions=("210305", "210325"))(model, n_boot=5, progress=False)
+    assert v4.provenance["sessions"] == ["210325"]  # the session used for the V4 choice is not scored
     # the held-out score is the independent computation on the other 46 images
     from neurovision.benchmarks.base import data_rdm_from_xarray, model_rdms
     from neurovision.data import kriegeskorte2008 as k08

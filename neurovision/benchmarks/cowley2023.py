@@ -68,6 +68,8 @@ Brain-Score. bioRxiv 407007. Spearman C (1910). Br J Psychol 3:271-295. Brown W 
 """
 from __future__ import annotations
 
+import dataclasses
+
 import warnings
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
@@ -325,6 +327,17 @@ def _percentiles(samples: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return low, high
 
 
+def _without_training_sessions(bench, model: Model):
+    """A copy of ``bench`` without the sessions the model's commitment was chosen on (None if none were)."""
+    used = set(getattr(model, "train_sessions", ())) & set(bench.sessions)
+    if not used:
+        return None
+    remaining = tuple(s for s in bench.sessions if s not in used)
+    if not remaining:
+        raise ValueError(f"every session of {bench.identifier} was used to choose {model.identifier!r}'s commitment")
+    return dataclasses.replace(bench, sessions=remaining)
+
+
 @dataclass
 class PredictivityBenchmark:
     """Neural predictivity of V4 units from one model layer (see module docstring)."""
@@ -366,6 +379,9 @@ class PredictivityBenchmark:
                      progress: bool = True) -> list[Score]:
         """One :class:`Score` per layer (default: every layer of the model), each on the same resamples;
         no layer is chosen here."""
+        held_out = _without_training_sessions(self, model)
+        if held_out is not None:
+            return held_out.score_layers(model, layers, n_boot=n_boot, seed=seed, progress=progress)
         layers = model.check_layers(list(layers) if layers is not None else list(model.layers))
         if n_boot < 0:
             raise ValueError(f"n_boot must be >= 0; got {n_boot}")
@@ -492,6 +508,10 @@ class RSAV4Benchmark:
     def score_layers(self, model: Model, layers: Iterable[str] | None = None, n_boot: int = 1000, seed: int = 0,
                      progress: bool = True) -> list[Score]:
         from ..rsa import RDM, bootstrap_stimuli, rdm  # the RSA engine
+
+        held_out = _without_training_sessions(self, model)
+        if held_out is not None:
+            return held_out.score_layers(model, layers, n_boot=n_boot, seed=seed, progress=progress)
 
         layers = model.check_layers(list(layers) if layers is not None else list(model.layers))
         points, samples, per_session = [], [], {}

@@ -50,6 +50,7 @@ class Model:
     visual_degrees: float = 8.0
     description: str = ""
     train_stimulus_ids: frozenset = field(default_factory=frozenset)  # used to choose the commitment
+    train_sessions: frozenset = field(default_factory=frozenset)  # Cowley V4 sessions used likewise
     _weights_hash: str | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
