@@ -44,6 +44,16 @@ def _cornet_like_rt() -> Model:
     return build(times=2)
 
 
+def _cornet_mini_fashion() -> Model:
+    from .cornet_mini import build
+    return build(pretrained=True)
+
+
+def _cornet_mini_untrained() -> Model:
+    from .cornet_mini import build
+    return build(pretrained=False)
+
+
 def _pixels() -> Model:
     from .pixels import build
     return build()
@@ -66,6 +76,8 @@ MODELS: dict[str, Callable[[], Model]] = {
     "vgg16_hed_untrained": _vgg16_hed_untrained,
     "cornet_like": _cornet_like,
     "cornet_like_rt": _cornet_like_rt,
+    "cornet_mini_fashion": _cornet_mini_fashion,
+    "cornet_mini_untrained": _cornet_mini_untrained,
     "pixels": _pixels,
     "tracker": _tracker,  # dorsal stream (videos); commits only region "dorsal" (no commitment JSON)
     "tracker_control": _tracker_control,
