@@ -37,9 +37,11 @@ def main(argv=None) -> int:
     p.add_argument("--n-boot", type=int, default=1000)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", default="figures")
+    p.add_argument("--cowley-sessions", nargs="*", default=None,
+                   help="score the Cowley V4 benchmarks on these sessions only (default: all 12)")
     p.add_argument("--profiles", action="store_true", help="also score every layer and draw layer profiles")
     args = p.parse_args(argv)
-    models = args.models or [m for m in sorted(MODELS) if m != "tracker"]
+    models = args.models or [m for m in sorted(MODELS) if not m.startswith("tracker")]
     benches = args.benchmarks or sorted(BENCHMARKS)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -48,6 +50,9 @@ def main(argv=None) -> int:
         model = load_model(model_name)
         for bench_name in benches:
             bench = load_benchmark(bench_name)
+            if args.cowley_sessions and bench_name.startswith("cowley2023."):
+                import dataclasses
+                bench = dataclasses.replace(bench, sessions=tuple(args.cowley_sessions))
             region = getattr(bench, "region", None)
             if region is not None and region not in model.region_layer_map:
                 print(f"skip {model_name} × {bench_name}: no {region} commitment", file=sys.stderr)

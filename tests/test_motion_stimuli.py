@@ -117,3 +117,17 @@ def test_delay_video():
 def test_bad_parameters_raise_clear_errors(build, match):
     with pytest.raises(ValueError, match=match):
         build()
+
+
+def test_aligned_flashes_sit_beside_the_target():
+    sc = random_scenes(16, np.random.default_rng(5), n_frames=40, p_flash=1.0, p_flash_near=1.0, p_flash_aligned=1.0,
+                       max_flashes=1)
+    for b in range(16):
+        o = sc["flash_onset"][b, 0]
+        d = sc["flash_px"][b, 0] - sc["position_px"][b, o]
+        v = sc["position_px"][b, o + 1] - sc["position_px"][b, o - 1]
+        along = abs(d @ v) / max(np.linalg.norm(v), 1e-9)
+        dist = np.linalg.norm(d)
+        clipped = np.any(np.abs(sc["flash_px"][b, 0] - 15.5) >= 15.5 - 1.0 - 1e-3)
+        if not clipped:  # aligned along the motion, 2.5-4.5 deg (= px here) to the side
+            assert along < 0.05 and 2.5 - 1e-3 <= dist <= 4.5 + 1e-3, (b, along, dist)

@@ -122,12 +122,43 @@ def test_evaluate_returns_xarray():
     assert list(ev["delay_ms"].values) == [0, 50]
 
 
+def test_time_budget_stops_early_and_records_stop_after(tmp_path):
+    cfg = _tiny(steps=50)
+    _, info = tr.train(cfg, tmp_path / "c.pt", progress=False, command="python -m x --steps 50",
+                       max_seconds=0.0)
+    assert info["steps_done"] == 1
+    meta = json.loads((tmp_path / "c.json").read_text())
+    assert meta["command"].endswith("--stop-after 1") and meta["steps_done"] == 1
+    assert {"cpu_count", "platform", "torch_threads"} <= set(meta["machine"])
+
+
+def test_flash_frames_weigh_more_in_the_loss():
+    b = tr._to_torch(tr.make_batch(_tiny(p_flash=1.0), np.random.default_rng(3)))
+    out = {"position": torch.zeros(8, 30, 2), "visibility_logit": torch.zeros(8, 30), "flash": torch.zeros(8, 30, 2),
+           "flash_present_logit": torch.zeros(8, 30)}
+    out["position"][b["flash_on"]] = 0.5  # wrong only on flash frames
+    a = tr.loss_fn(out, b, (32, 32), 1.0)[1]["pos_px2"]
+    w = tr.loss_fn(out, b, (32, 32), 4.0)[1]["pos_px2"]
+    assert w > a > 0
+
+
 @pytest.mark.skipif(not trk.DEFAULT_CHECKPOINT.is_file(), reason="committed checkpoint not present")
-def test_committed_checkpoint_matches_its_json():
-    meta = json.loads(trk.DEFAULT_CHECKPOINT.with_suffix(".json").read_text())
-    assert meta["sha256"] == file_sha256(trk.DEFAULT_CHECKPOINT)
-    assert trk.DEFAULT_CHECKPOINT.stat().st_size < 5e6
+def test_committed_checkpoints_match_their_json():
+    metas = {}
+    for path, target in ((trk.DEFAULT_CHECKPOINT, "now"), (trk.CONTROL_CHECKPOINT, "delayed")):
+        meta = json.loads(path.with_suffix(".json").read_text())
+        assert meta["sha256"] == file_sha256(path)
+        assert path.stat().st_size < 5e6
+        assert meta["seed"] == 0 and "--seed 0" in meta["command"] and meta["machine"]["cpu_count"] >= 1
+        assert meta["model_config"]["target"] == target
+        metas[target] = meta
+    # compensated model and control: same schedule, same batches (only the target differs)
+    a, b = metas["now"], metas["delayed"]
+    assert a["steps_done"] == b["steps_done"] and a["schedule_steps"] == b["schedule_steps"]
+    assert {k: v for k, v in a["train_config"].items() if k != "task"} == \
+        {k: v for k, v in b["train_config"].items() if k != "task"}
     model = trk.build()
     assert model.delay_frames == 5 and model.target == "now"
     ev = tr.evaluate(model, n_videos=32)
-    assert float(ev["error_px"].sel(visibility="visible")) < 2.5
+    assert float(ev["error_px"].sel(visibility="visible")) < 1.6
+    assert float(ev["fraction_compensated"][0]) > 0.3

@@ -28,10 +28,16 @@ the optimiser and scheduler) sees exactly the same batches. The final checkpoint
 optimiser, a few MB) is written atomically with a JSON beside it holding the command, config, seed, training
 time, final metrics and the checkpoint's sha256.
 
-Command line::
+Command line (also ``neurovision train tracker ...``); the committed checkpoints were made with::
 
-    python -m neurovision.training.tracker --task compensated --delay-ms 50 --steps 1500 --seed 0 \\
-        --out neurovision/models/checkpoints/tracker_delay50.pt
+    neurovision train tracker --task compensated --delay-ms 50 --steps 1300 --batch 32 --seed 0 --lr 0.003 \\
+        --threads 2 --max-minutes 9.5 --out neurovision/models/checkpoints/tracker_delay50.pt
+    neurovision train tracker --task control --delay-ms 50 --steps 1300 --batch 32 --seed 0 --lr 0.003 \\
+        --threads 2 --stop-after 931 --out neurovision/models/checkpoints/tracker_delay50_control.pt
+
+(the time budget stopped the first at step 931 of the 1300-step cosine schedule; the control was run on the
+same schedule and batches up to the same step; each JSON records the equivalent reproducible command with
+``--stop-after``). ``--max-minutes`` gives a wall-clock budget (2 CPU cores, ≤ 10 minutes per model).
 """
 from __future__ import annotations
 
