@@ -48,4 +48,6 @@ def make_figures(out: Path, model: str = "mobilenet_v1", n_boot: int = 1000, see
         written.append(plot_layer_profile(scores, baseline, path=out / f"{name}_profile_{model}.png"))
         written.append(scores_to_json(scores + [baseline], out / f"{name}_profile_{model}.json"))
         written.append(scores_to_netcdf(scores, out / f"{name}_profile_{model}.nc"))
+    from .figures_dorsal import make_dorsal_figures
+    written += make_dorsal_figures(out, seed=seed)
     return written

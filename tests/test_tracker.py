@@ -159,6 +159,8 @@ def test_committed_checkpoints_match_their_json():
         {k: v for k, v in b["train_config"].items() if k != "task"}
     model = trk.build()
     assert model.delay_frames == 5 and model.target == "now"
-    ev = tr.evaluate(model, n_videos=32)
+    ev = tr.evaluate(model, n_videos=48)
     assert float(ev["error_px"].sel(visibility="visible")) < 1.6
-    assert float(ev["fraction_compensated"][0]) > 0.3
+    ctl = tr.evaluate(trk.build_control(), n_videos=48)
+    # the compensated model runs ahead of its delayed input; the control does not
+    assert float(ev["lead_ms"][0]) > float(ctl["lead_ms"][0]) + 10

@@ -170,7 +170,9 @@ def measure_flash_lag(model, condition: str = "continuous", *, kind: str = "line
     ``sem_ms``; diagnostics ``lead_before_flash_ms`` (how far ahead of its input, in ms of travel, the target
     estimate is on the frame before the flash reaches the network — compensation undisturbed by the flash) and
     ``flash_report_shift_deg`` (flash readout minus the physical flash position along the motion; positive =
-    displaced in the motion direction, a flash-drag-like error). ``speed_deg_s`` is the linear speed; for circular motion the angular speed (polar deg/s) may
+    displaced in the motion direction, a flash-drag-like error) and ``lag_vs_physical_flash_ms`` (the target
+    report at the flash minus the *physical* flash position, in ms of travel: the lag without the flash
+    readout's own error). ``speed_deg_s`` is the linear speed; for circular motion the angular speed (polar deg/s) may
     be given instead (tangential speed = angular × radius in rad).
     """
     if speed_deg_s is not None and speed_deg_s < 0:
@@ -201,7 +203,7 @@ def measure_flash_lag(model, condition: str = "continuous", *, kind: str = "line
     delay_ms = model.delay_frames * model.ms_per_frame
     # diagnostics (along the motion, linear or tangential): how far ahead of its input the target estimate is
     # just before the flash arrives, and how far the flash report is displaced from the physical flash
-    pre_ms, fl_err = [], []
+    pre_ms, fl_err, phys_ms = [], [], []
     for i, g in enumerate(geo):
         p_in = g["pos"][FLASH_FRAME - 1]
         vdir = g["pos"][FLASH_FRAME] - g["pos"][FLASH_FRAME - 2]
@@ -209,12 +211,14 @@ def measure_flash_lag(model, condition: str = "continuous", *, kind: str = "line
         u = vdir / max(np.linalg.norm(vdir), 1e-12)
         pre_ms.append(float((r["position_deg"][i, t_on - 1] - p_in) @ u / sp * 1000) if sp > 0 else np.nan)
         fl_err.append(float((fl[i] - g["flash_deg"]) @ u))
+        phys_ms.append(float((tgt[i] - g["flash_deg"]) @ u / sp * 1000) if sp > 0 else np.nan)
     out = {"condition": condition, "kind": kind, "lag_ms": float(np.mean(lags_ms)),
            "sem_ms": float(np.std(lags_ms, ddof=1) / np.sqrt(len(lags_ms))),
            "lag_deg": float(np.mean(lags_deg)), "per_trial_ms": lags_ms.tolist(),
            "fraction_of_delay": float(np.mean(lags_ms) / delay_ms) if delay_ms > 0 else float("nan"),
            "delay_ms": delay_ms, "n_trials": n_trials,
-           "lead_before_flash_ms": float(np.nanmean(pre_ms)), "flash_report_shift_deg": float(np.mean(fl_err))}
+           "lead_before_flash_ms": float(np.nanmean(pre_ms)), "flash_report_shift_deg": float(np.mean(fl_err)),
+           "lag_vs_physical_flash_ms": float(np.nanmean(phys_ms))}
     if kind == "circular":
         out["lag_polar_deg"] = float(np.mean(lags_polar))
     return out

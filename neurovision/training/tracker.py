@@ -36,7 +36,7 @@ Command line (also ``neurovision train tracker ...``); the committed checkpoints
         --threads 2 --stop-after 931 --out neurovision/models/checkpoints/tracker_delay50_control.pt
 
 (the time budget stopped the first at step 931 of the 1300-step cosine schedule; the control was run on the
-same schedule and batches up to the same step; each JSON records the equivalent reproducible command with
+same schedule and batches up to the same step — it hit a 10-minute budget at step 738 while other jobs shared the CPU and was resumed to 931 from its state file, which reproduces an uninterrupted run; each JSON records the equivalent reproducible command with
 ``--stop-after``). ``--max-minutes`` gives a wall-clock budget (2 CPU cores, ≤ 10 minutes per model).
 """
 from __future__ import annotations
