@@ -75,8 +75,21 @@ def model_rdms(model: Model, stimuli: xr.DataArray, layers: list[str], method: s
     return RDM(np.stack([mats[layer] for layer in layers]), ids, descriptors={"layer": list(layers)})
 
 
+class LayerBenchmark:
+    """What every ventral benchmark shares: ``bench(model, layer=None)`` scores one layer — by default the
+    layer the model commits to the benchmark's ``region`` — through the subclass's ``score_layers``."""
+
+    region: str
+
+    def __call__(self, model: Model, layer: str | None = None, n_boot: int = 1000, seed: int = 0,
+                 progress: bool = True) -> Score:
+        """Score ``model`` at ``layer`` (default: the model's committed layer for this region)."""
+        layer = layer or model.layer_for(self.region)
+        return self.score_layers(model, [layer], n_boot=n_boot, seed=seed, progress=progress)[0]
+
+
 @dataclass
-class RSABenchmark:
+class RSABenchmark(LayerBenchmark):
     """A subject-level RSA benchmark (see module docstring)."""
 
     identifier: str
@@ -92,12 +105,6 @@ class RSABenchmark:
 
     def data_rdms(self) -> RDM:
         return data_rdm_from_xarray(self.load_data())
-
-    def __call__(self, model: Model, layer: str | None = None, n_boot: int = 1000, seed: int = 0,
-                 progress: bool = True) -> Score:
-        """Score ``model`` at ``layer`` (default: the model's committed layer for this region)."""
-        layer = layer or model.layer_for(self.region)
-        return self.score_layers(model, [layer], n_boot=n_boot, seed=seed, progress=progress)[0]
 
     def score_selected(self, model: Model, layers: Iterable[str] | None = None, n_boot: int = 1000,
                        seed: int = 0, split_seed: int = 0, progress: bool = True) -> Score:

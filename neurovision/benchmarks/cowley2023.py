@@ -85,6 +85,7 @@ from ..encoding import (DEFAULT_ALPHAS, DEFAULT_PLS_COMPONENTS, _single_thread, 
                         gram, predictivity_from_gram)
 from ..models.base import Model
 from ..scores import Score
+from .base import LayerBenchmark
 
 BENCHMARK_VERSION = 1
 CACHE_FORMAT = 1
@@ -339,7 +340,7 @@ def _without_training_sessions(bench, model: Model):
 
 
 @dataclass
-class PredictivityBenchmark:
+class PredictivityBenchmark(LayerBenchmark):
     """Neural predictivity of V4 units from one model layer (see module docstring)."""
 
     identifier: str = "cowley2023.v4"
@@ -368,12 +369,6 @@ class PredictivityBenchmark:
     def metric(self) -> str:
         how = "ridge, LOO-chosen penalty" if self.regression == "ridge" else f"PLS, {DEFAULT_PLS_COMPONENTS} components"
         return f"pearson r (held-out images, {CV_SPLITS}-fold CV {how}); median over units"
-
-    def __call__(self, model: Model, layer: str | None = None, n_boot: int = 1000, seed: int = 0,
-                 progress: bool = True) -> Score:
-        """Score ``model`` at ``layer`` (default: the model's committed V4 layer)."""
-        layer = layer or model.layer_for(self.region)
-        return self.score_layers(model, [layer], n_boot=n_boot, seed=seed, progress=progress)[0]
 
     def score_layers(self, model: Model, layers: Iterable[str] | None = None, n_boot: int = 1000, seed: int = 0,
                      progress: bool = True) -> list[Score]:
@@ -477,7 +472,7 @@ class PredictivityBenchmark:
 
 
 @dataclass
-class RSAV4Benchmark:
+class RSAV4Benchmark(LayerBenchmark):
     """Per-session RSA of a model layer with the V4 population (see module docstring)."""
 
     identifier: str = "cowley2023.v4_rsa"
@@ -499,11 +494,6 @@ class RSAV4Benchmark:
         for s in self.sessions:
             files.update(_files(s))
         return files
-
-    def __call__(self, model: Model, layer: str | None = None, n_boot: int = 1000, seed: int = 0,
-                 progress: bool = True) -> Score:
-        layer = layer or model.layer_for(self.region)
-        return self.score_layers(model, [layer], n_boot=n_boot, seed=seed, progress=progress)[0]
 
     def score_layers(self, model: Model, layers: Iterable[str] | None = None, n_boot: int = 1000, seed: int = 0,
                      progress: bool = True) -> list[Score]:
