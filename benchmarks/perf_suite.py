@@ -22,12 +22,14 @@ import tempfile
 import time
 
 
-def _suite(model_name: str, n_boot: int) -> float:
+def _suite(model_name: str, n_boot: int, skip: tuple[str, ...] = ()) -> float:
     from neurovision import load_benchmark, load_model
     from neurovision.benchmarks.registry import BENCHMARKS
     t0 = time.perf_counter()
     model = load_model(model_name)
     for name in sorted(BENCHMARKS):
+        if name.startswith(skip):
+            continue
         bench = load_benchmark(name)
         if getattr(bench, "region", None) in model.region_layer_map:
             bench(model, n_boot=n_boot, progress=False)
@@ -82,7 +84,11 @@ def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--model", default="mobilenet_v1")
     p.add_argument("--n-boot", type=int, default=1000)
+    p.add_argument("--skip", nargs="*", default=[], help="benchmark name prefixes to leave out (e.g. cowley2023)")
     args = p.parse_args(argv)
+    skip = tuple(args.skip)
+    if skip:
+        print(f"skipped: {', '.join(skip)}")
     with tempfile.TemporaryDirectory() as tmp:
         from neurovision.cache import cache_dir
         weights = cache_dir("weights")
@@ -90,8 +96,8 @@ def main(argv=None) -> int:
         for f in weights.iterdir():  # keep converted weights: 'cold' means no cached results
             os.symlink(f, os.path.join(tmp, "weights", f.name))
         os.environ["NEUROVISION_CACHE"] = tmp
-        cold = _suite(args.model, args.n_boot)
-        warm = _suite(args.model, args.n_boot)
+        cold = _suite(args.model, args.n_boot, skip)
+        warm = _suite(args.model, args.n_boot, skip)
         print(f"suite_cold_s: {cold:.1f}")
         print(f"suite_warm_s: {warm:.2f}")
         print(f"suite_cold_goal_met: {cold <= 300}")
