@@ -109,8 +109,8 @@ def plot_heat_table(scores: list[Score], path: str | Path | None = None, value: 
         if v is None:
             v, starred[models.index(s.model), benches.index(s.benchmark)] = s.raw, True
         table[models.index(s.model), benches.index(s.benchmark)] = v
-    fig, ax = plt.subplots(figsize=(1.3 * len(benches) + 3, 0.5 * len(models) + 2), constrained_layout=True)
-    im = ax.imshow(table, cmap="magma", vmin=0, vmax=max(1e-6, np.nanmax(table)))
+    fig, ax = plt.subplots(figsize=(0.9 * len(benches) + 3.5, 0.45 * len(models) + 2.2), constrained_layout=True)
+    im = ax.imshow(table, cmap="magma", vmin=0, vmax=max(1e-6, np.nanmax(table)), aspect="auto")
     for i in range(len(models)):
         for j in range(len(benches)):
             if not np.isnan(table[i, j]):
