@@ -4,6 +4,8 @@
   (mean over 4 subjects × 2 sessions), stimuli ordered by category;
 * ``kriegeskorte2008_mds_<model>.png``, ``kriegeskorte2008_mds_human_it.png`` — classical MDS of the
   stimuli from each RDM, coloured by category;
+* ``results_heat_table.png`` — redrawn from ``results.csv`` (written by ``benchmarks/score_all.py``);
+* the dorsal figures of :mod:`neurovision.figures_dorsal`;
 * ``kriegeskorte2008.it_human_profile_<model>.png`` and ``kriegeskorte2008.it_monkey_profile_<model>.png``
   — score per layer with 95% bootstrap CI, noise-ceiling band and the pixel baseline.
 """
@@ -50,4 +52,24 @@ def make_figures(out: Path, model: str = "mobilenet_v1", n_boot: int = 1000, see
         written.append(scores_to_netcdf(scores, out / f"{name}_profile_{model}.nc"))
     from .figures_dorsal import make_dorsal_figures
     written += make_dorsal_figures(out, seed=seed)
+    if (out / "results.csv").is_file():
+        written.append(heat_table_from_csv(out / "results.csv", out / "results_heat_table.png"))
     return written
+
+
+def heat_table_from_csv(csv_path: Path, png_path: Path) -> Path:
+    """Redraw the model × benchmark heat table from the ``results.csv`` that ``benchmarks/score_all.py`` writes."""
+    import csv
+
+    from .plotting import plot_heat_table
+    from .scores import Score
+
+    def num(value):
+        return None if value in ("", None) else float(value)
+
+    with open(csv_path, newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    scores = [Score(raw=num(r["raw"]), ci_low=num(r["ci_low"]), ci_high=num(r["ci_high"]), model=r["model"],
+                    layer=r["layer"], benchmark=r["benchmark"], metric="", ceiling_lower=num(r["ceiling_lower"]),
+                    ceiling_upper=num(r["ceiling_upper"]), ceiled=num(r["ceiled"])) for r in rows]
+    return plot_heat_table(scores, path=png_path)
