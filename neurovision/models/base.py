@@ -83,6 +83,17 @@ class Model:
             ) from None
 
 
+def seeded(factory: Callable[[], torch.nn.Module], seed: int) -> torch.nn.Module:
+    """``factory()`` with PyTorch's default initialisation drawn under ``torch.manual_seed(seed)``.
+
+    The global RNG state is restored afterwards, so building an untrained twin never changes the
+    random numbers a caller draws next.
+    """
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        return factory()
+
+
 def to_uint8_rgb(images: np.ndarray) -> np.ndarray:
     """Validate a batch of images as uint8 ``(n, h, w, 3)``; grayscale ``(n, h, w)`` is replicated to RGB."""
     images = np.asarray(images)

@@ -39,7 +39,7 @@ import torch
 from PIL import Image
 from torch import nn
 
-from .base import Model, to_uint8_rgb
+from .base import Model, seeded, to_uint8_rgb
 from .blocks import (DepthwiseSeparableConv2d, GlobalAveragePool, InceptionBlock, PreActResidualBlock)
 
 IMAGE_SIZE = 224
@@ -160,9 +160,7 @@ def build(pretrained: bool = False, times: int = 1, num_classes: int = 1000, see
     """
     if pretrained:
         raise ValueError("cornet_like has no trained weights; use pretrained=False (random initialisation)")
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        network = CORnetLike(times=times, num_classes=num_classes)
+    network = seeded(lambda: CORnetLike(times=times, num_classes=num_classes), seed)
     n_params = sum(p.numel() for p in network.parameters())
     return Model(
         identifier=identifier_for(times),

@@ -15,9 +15,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import torch
 
-from .base import Model
+from .base import Model, seeded
 
 CHECKPOINT = Path(__file__).resolve().parent / "checkpoints" / "cornet_mini_fashion" / "model.pt"
 
@@ -34,9 +33,8 @@ def build(pretrained: bool = True, seed: int = 0) -> Model:
         return model
     ck = load_checkpoint(CHECKPOINT)
     cfg = TrainConfig(**{f.name: ck["config"][f.name] for f in fields(TrainConfig) if f.name in ck["config"]})
-    with torch.random.fork_rng():
-        torch.manual_seed(seed)
-        network = small_convnets.build(cfg.arch, in_channels=ck["in_channels"], num_classes=len(ck["classes"]))
+    network = seeded(lambda: small_convnets.build(cfg.arch, in_channels=ck["in_channels"],
+                                                  num_classes=len(ck["classes"])), seed)
     model = _as_model(network, cfg, ck["classes"], ck["mean"], ck["std"])
     model.identifier = "cornet_mini_untrained"
     return model

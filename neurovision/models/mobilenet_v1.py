@@ -46,7 +46,7 @@ from PIL import Image
 from torch import nn
 
 from ..cache import atomic_path, cache_dir, file_sha256
-from .base import Model, to_uint8_rgb
+from .base import Model, seeded, to_uint8_rgb
 
 INPUT_SIZE = 224
 NUM_CLASSES = 1001  # 1000 ImageNet classes + background at index 0
@@ -300,9 +300,7 @@ def build(pretrained: bool = True, seed: int = 0) -> Model:
         identifier = "mobilenet_v1"
         description = "MobileNetV1-1.0-224 (Howard et al. 2017), ImageNet weights from TF-slim via nudity==0.2.3"
     else:
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(seed)
-            network = MobileNetV1()
+        network = seeded(MobileNetV1, seed)
         identifier = "mobilenet_v1_untrained"
         description = f"MobileNetV1-1.0-224 (Howard et al. 2017), untrained (PyTorch default init, seed {seed})"
     return Model(

