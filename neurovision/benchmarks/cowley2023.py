@@ -328,6 +328,14 @@ def _percentiles(samples: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return low, high
 
 
+def _sessions_files(sessions) -> dict[str, str]:
+    """Relative path -> sha256 of every file the given sessions are scored from."""
+    files: dict[str, str] = {}
+    for s in sessions:
+        files.update(_files(s))
+    return files
+
+
 def _without_training_sessions(bench, model: Model):
     """A copy of ``bench`` without the sessions the model's commitment was chosen on (None if none were)."""
     used = set(getattr(model, "train_sessions", ())) & set(bench.sessions)
@@ -359,9 +367,7 @@ class PredictivityBenchmark(LayerBenchmark):
 
     @property
     def data_files(self) -> dict[str, str]:
-        files = {}
-        for s in self.sessions:
-            files.update(_files(s))
+        files = _sessions_files(self.sessions)
         files[_ceiling_file()] = DATASETS[c23.DATASET].files[_ceiling_file()]
         return files
 
@@ -490,10 +496,7 @@ class RSAV4Benchmark(LayerBenchmark):
 
     @property
     def data_files(self) -> dict[str, str]:
-        files = {}
-        for s in self.sessions:
-            files.update(_files(s))
-        return files
+        return _sessions_files(self.sessions)
 
     def score_layers(self, model: Model, layers: Iterable[str] | None = None, n_boot: int = 1000, seed: int = 0,
                      progress: bool = True) -> list[Score]:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-
 from .base import Model, seeded
 
 CHECKPOINT = Path(__file__).resolve().parent / "checkpoints" / "cornet_mini_fashion" / "model.pt"
