@@ -17,7 +17,7 @@ from PIL import Image
 
 from neurovision.cache import ENV_VAR
 from neurovision.models import mobilenet_v1 as mnv1
-from neurovision.models.base import Model
+from neurovision.models.base import Model, seeded
 from neurovision.models.tf_graph import graph_constants, tensor_to_numpy
 
 REF_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "reference" / "mobilenet_v1_imagenet"
@@ -179,8 +179,28 @@ def test_untrained_twin_is_seeded_and_differs_from_pretrained(pretrained):
         ya, yb, yp = a.network(x), b.network(x), pretrained.network(x)
     assert torch.equal(ya, yb)
     assert not torch.allclose(ya, yp)
-    bn = a.network.get_submodule("Conv2d_0").bn
-    assert not bn.training and torch.all(bn.running_mean == 0) and torch.all(bn.running_var == 1)
+    # the registered network is the bare one with default BatchNorm statistics (mean 0, variance 1), folded
+    bare = seeded(mnv1.MobileNetV1, 0).eval()
+    assert torch.all(bare.Conv2d_0.bn.running_mean == 0) and torch.all(bare.Conv2d_0.bn.running_var == 1)
+    assert isinstance(a.network.get_submodule("Conv2d_0").bn, torch.nn.Identity)
+    with torch.no_grad():
+        torch.testing.assert_close(a.network(x), bare(x), atol=1e-5, rtol=1e-5)
+
+
+def test_inference_form_equals_the_unfused_network(pretrained):
+    """BatchNorm folding + channels-last (MobileNetV1.for_inference) changes float32 rounding only."""
+    bare = mnv1.MobileNetV1()
+    bare.load_state_dict(mnv1.load_pretrained_state_dict())
+    bare.eval()
+    net = pretrained.network
+    assert all(isinstance(m.bn, torch.nn.Identity) for m in net.children() if isinstance(m, mnv1.ConvBNReLU6))
+    assert net.Conv2d_1_pointwise.conv.weight.is_contiguous(memory_format=torch.channels_last)
+    x = torch.randn(4, 3, 224, 224, generator=torch.Generator().manual_seed(1))
+    with torch.no_grad():
+        torch.testing.assert_close(net(x.contiguous(memory_format=torch.channels_last)), bare(x), atol=5e-5, rtol=1e-5)
+        for size in (56, 57):  # stride 2: asymmetric 'SAME' padding on even maps, symmetric on odd ones
+            z = torch.rand(2, 64, size, size, generator=torch.Generator().manual_seed(size))
+            torch.testing.assert_close(net.Conv2d_2_depthwise(z), bare.Conv2d_2_depthwise(z), atol=1e-5, rtol=1e-5)
 
 
 # --------------------------------------------------------------------------- weight cache

@@ -129,3 +129,25 @@ def test_compare_numpy_fallback(numpy_only):
     got = compare_vectors(a, b, "kendall_tau_a")
     for i in range(2):
         assert abs(got[i, 0] - tau_def(a[i], b[0])) < 1e-12
+
+
+@needs_numba
+@pytest.mark.parametrize("n, ties", [(5, True), (23, True), (60, False), (130, True)])
+def test_spearman_resampled_equals_ranked_pearson_of_each_resample(n, ties):
+    """The sort-order kernel of the stimulus bootstrap (no re-sorting, float32 ranks) against the generic
+    weighted path (average ranks of the expanded vectors, then weighted Pearson) on every resample."""
+    rng = np.random.default_rng(n)
+    p = n * (n - 1) // 2
+    a = rng.random((2, p))
+    b = rng.random((3, p))
+    if ties:
+        a[1] = np.round(a[1] * 4)
+        b = np.round(b * 6)
+        b[2] = 1.0  # a constant RDM: no variance, compares as 0 in both paths
+    counts = np.stack([np.bincount(rng.integers(0, n, n), minlength=n) for _ in range(7)])
+    counts[0] = 1  # the identity resample
+    pa, pb = Prepared(a), Prepared(b)
+    got = K.spearman_resampled(pa.sorted_pairs(), pb.sorted_pairs(), counts)
+    want = np.stack([compare_vectors(pa, pb, "spearman", K.pair_weights(c)) for c in counts])
+    np.testing.assert_allclose(got, want, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(got[0], compare_vectors(a, b, "spearman"), rtol=0, atol=1e-12)

@@ -48,7 +48,7 @@ except Exception:  # pragma: no cover - numba is optional
 
 __all__ = ["HAVE_NUMBA", "argsort", "tau_a_matrix", "tau_a_pairs",
            "avg_ranks", "pair_weights",
-           "pair_weights_block", "argsort_numpy", "tau_a_matrix_numpy",
+           "pair_weights_block", "spearman_resampled", "argsort_numpy", "tau_a_matrix_numpy",
            "pair_weights_numpy", "pair_weights_block_numpy",
            "weighted_discordant_numpy"]
 
@@ -613,6 +613,129 @@ if HAVE_NUMBA:
         return out
 
 
+    _fast = _nb.njit(cache=True, nogil=True, fastmath={"reassoc", "contract"})
+
+    @_fast
+    def _rank_run(c, I, J, lo, hi, cum, m, dst, pi, rbs, sums):
+        """Positions lo..hi-1 of a row in sorted order, all with distinct
+        values (no ties among them).  v = (rank in the expanded vector) - m
+        with rank = cum + (w + 1) / 2 and w = c[I] c[J]; writes v to
+        ``dst[t]`` (if not empty), adds w v rbs[0, pi[0, t]] to sums[1]
+        (if ``rbs`` has a row) and w v^2 to sums[0].  Returns the new cum.
+        Branch-free in the weights: in a bootstrap resample about 40% of
+        the pairs, in random order, have weight 0 (they add zero)."""
+        s2 = 0.0
+        acc = 0.0
+        if dst.shape[0] > 0:
+            for t in range(lo, hi):
+                w = c[I[t]] * c[J[t]]
+                v = cum + (w + 1.0) * 0.5 - m
+                s2 += w * v * v
+                dst[t] = v
+                cum += w
+        elif rbs.shape[0] == 1:
+            r0 = rbs[0]
+            p0 = pi[0]
+            for t in range(lo, hi):
+                w = c[I[t]] * c[J[t]]
+                v = cum + (w + 1.0) * 0.5 - m
+                s2 += w * v * v
+                acc += w * v * r0[p0[t]]
+                cum += w
+        else:
+            for t in range(lo, hi):
+                w = c[I[t]] * c[J[t]]
+                v = cum + (w + 1.0) * 0.5 - m
+                s2 += w * v * v
+                cum += w
+        sums[0] += s2
+        sums[1] += acc
+        return cum
+
+    @_njit
+    def _rank_pass(c, I, J, ties, m, dst, pi, rbs, cross):
+        """One pass over a row in its sorted order under the pair weights
+        w = c[I] c[J] of a resample; ``ties`` (g, 2): [start, end) of each
+        run of tied values (length > 1).  v = (average rank of the
+        position's tie group in the expanded vector) - m.  If ``dst`` is not
+        empty, v is written at every sorted position (``dst[t]``; zero
+        weights too, so a later reader never meets an unset value); if
+        ``rbs`` has rows, ``cross[q] += w v rbs[q, pi[q, t]]`` (``pi`` maps
+        this row's sorted positions to the other row's).  Returns sum w v^2."""
+        P = I.shape[0]
+        kq = rbs.shape[0]
+        sums = np.zeros(2)
+        cum = 0.0
+        t = 0
+        for g in range(ties.shape[0] + 1):
+            stop = ties[g, 0] if g < ties.shape[0] else P
+            cum = _rank_run(c, I, J, t, stop, cum, m, dst, pi, rbs if kq == 1 else rbs[:0], sums)
+            if kq > 1:  # several rows to pair with: per position (rare)
+                cum2 = cum
+                for u in range(stop - 1, t - 1, -1):
+                    w = c[I[u]] * c[J[u]]
+                    cum2 -= w
+                    wv = w * (cum2 + (w + 1.0) * 0.5 - m)
+                    for q in range(kq):
+                        cross[q] += wv * rbs[q, pi[q, u]]
+            if g == ties.shape[0]:
+                break
+            s, e = ties[g, 0], ties[g, 1]
+            gw = 0.0
+            for u in range(s, e):
+                gw += c[I[u]] * c[J[u]]
+            v = cum + (gw + 1.0) * 0.5 - m
+            sums[0] += gw * v * v
+            if dst.shape[0] > 0:
+                for u in range(s, e):
+                    dst[u] = v
+            for u in range(s, e):
+                wv = c[I[u]] * c[J[u]] * v
+                for q in range(kq):
+                    cross[q] += wv * rbs[q, pi[q, u]]
+            cum += gw
+            t = e
+        if kq == 1:
+            cross[0] += sums[1]
+        return sums[0]
+
+    @_nb.njit(cache=True, nogil=True, parallel=True)
+    def _spearman_batch_kernel(counts, ia, ja, ta, ib, jb, tb, pi, proto, out):
+        """Spearman of every row of a with every row of b on each resample
+        (condition counts ``counts[r]``), resamples spread over threads.
+        ``ta``/``tb``: typed lists of each row's tie runs; ``proto``: an
+        empty array whose dtype holds the centred ranks."""
+        nres = counts.shape[0]
+        ka = ia.shape[0]
+        kb = ib.shape[0]
+        P = ia.shape[1]
+        for r in _nb.prange(nres):
+            c = counts[r]
+            tot = 0.0
+            sq = 0.0
+            for i in range(c.shape[0]):
+                tot += c[i]
+                sq += c[i] * c[i]
+            # total pair weight W; the weighted mean rank is (W + 1) / 2
+            m = ((tot * tot - sq) * 0.5 + 1.0) * 0.5
+            rbs = np.empty((kb, P), proto.dtype)
+            sb = np.empty(kb)
+            nod = np.empty(0, proto.dtype)
+            nor = np.empty((0, 0), proto.dtype)
+            nop = np.empty((0, 0), pi.dtype)
+            noc = np.empty(0)
+            for q in range(kb):
+                sb[q] = _rank_pass(c, ib[q], jb[q], tb[q], m, rbs[q], nop, nor, noc)
+            cross = np.empty(kb)
+            for a in range(ka):
+                cross[:] = 0.0
+                sa = _rank_pass(c, ia[a], ja[a], ta[a], m, nod, pi[a], rbs, cross)
+                for q in range(kb):
+                    den = np.sqrt(sa * sb[q])
+                    out[r, a, q] = cross[q] / den if den > 0.0 else 0.0
+        return out
+
+
 # ===========================================================================
 # dispatching front ends
 # ===========================================================================
@@ -710,3 +833,56 @@ def pair_weights_block(C: np.ndarray, p0: int, p1: int,
     if USE_NUMBA:
         return _pair_weights_block_nb(C, int(p0), int(p1), out)
     return pair_weights_block_numpy(C, p0, p1, out)
+
+
+def spearman_resampled(a_sorted: tuple, b_sorted: tuple, counts: np.ndarray) -> np.ndarray:
+    """Spearman correlation of every row of an RDM stack a with every row of
+    b on each bootstrap resample of the conditions (numba only).
+
+    ``a_sorted``/``b_sorted``: ``(order, I, J, newgroup)`` of each stack (see
+    :meth:`neurovision.rsa.compare.Prepared.sorted_pairs`): the sort order of
+    each row's condensed vector, the two conditions of each pair in that
+    order, and 1 where a tie group starts.  ``counts`` (B, n): condition
+    multiplicities.  Returns (B, k_a, k_b).
+
+    Same value as the Pearson correlation of the average ranks of the
+    expanded vectors (pairs of distinct conditions weighted c_i c_j; the
+    generic path of :func:`neurovision.rsa.compare.compare_vectors`), but
+    computed from the stored sort orders: per resample one sequential pass
+    over each row of b (writing its centred ranks in sorted order) and one
+    over each row of a (reading b's rank of the same pair through a fixed
+    permutation) — no sorting, no scatter, and the weighted mean rank is
+    known in closed form, (W + 1) / 2 with W the total pair weight.  Ranks
+    are held in float32 where that is exact (centred ranks are multiples of
+    1/2 below W / 2 < 2**23), else float64.
+    """
+    counts = np.ascontiguousarray(np.atleast_2d(counts), dtype=np.float64)
+    oa, ia, ja, ga = a_sorted
+    ob, ib, jb, gb = b_sorted
+    ta, tb = _tie_runs(ga), _tie_runs(gb)
+    P = oa.shape[1]
+    # pi[a, q, t]: position in b[q]'s sorted order of the pair at a[a]'s sorted position t
+    inv = np.empty(ob.shape, dtype=oa.dtype)
+    rows = np.arange(P, dtype=oa.dtype)
+    for q in range(ob.shape[0]):
+        inv[q, ob[q]] = rows
+    pi = np.stack([inv[:, oa[a]] for a in range(oa.shape[0])])
+    n = counts.shape[1]
+    proto = np.empty(0, np.float32 if n * n / 2 < 2 ** 23 else np.float64)
+    out = np.empty((counts.shape[0], oa.shape[0], ob.shape[0]))
+    return _spearman_batch_kernel(counts, ia, ja, ta, ib, jb, tb, pi, proto, out)
+
+
+def _tie_runs(newgroup: np.ndarray):
+    """Per row of ``newgroup`` (k, P) (1 where a tie group starts), the
+    [start, end) of every group longer than 1, as a numba typed list of
+    (g, 2) int64 arrays."""
+    from numba.typed import List
+    runs = List()
+    P = newgroup.shape[1]
+    for row in newgroup:
+        starts = np.flatnonzero(row)
+        ends = np.append(starts[1:], P)
+        long = ends - starts > 1
+        runs.append(np.ascontiguousarray(np.stack([starts[long], ends[long]], axis=1), dtype=np.int64))
+    return runs

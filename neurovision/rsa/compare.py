@@ -47,13 +47,14 @@ class Prepared:
       n_groups (k,)        number of distinct values per row
     """
 
-    __slots__ = ("x", "_order", "_dense", "_ngroups")
+    __slots__ = ("x", "_order", "_dense", "_ngroups", "_sorted_pairs")
 
     def __init__(self, x: np.ndarray):
         self.x = np.ascontiguousarray(x, dtype=np.float64)
         self._order = None
         self._dense = None
         self._ngroups = None
+        self._sorted_pairs = None
 
     @property
     def k(self) -> int:
@@ -85,6 +86,26 @@ class Prepared:
     @property
     def order(self):
         return self._get_order()
+
+    def sorted_pairs(self) -> tuple:
+        """``(order, I, J, newgroup)``, each (k, P): the stable sort order of
+        each row (int32), the conditions i < j of the pair at each sorted position
+        (uint16, or int32 beyond 65535 conditions), and 1 (uint8) where a tie
+        group starts.  Used by :func:`_kernels.spearman_resampled`."""
+        if self._sorted_pairs is None:
+            order, dense, _ = self._rank_info()
+            n = n_from_pairs(self.x.shape[1])
+            iu, ju = np.triu_indices(n, k=1)
+            itype = np.uint16 if n <= np.iinfo(np.uint16).max else np.int32
+            iu, ju = iu.astype(itype), ju.astype(itype)
+            newgrp = np.empty(order.shape, dtype=np.uint8)
+            for r in range(self.k):
+                g = dense[r, order[r]]
+                newgrp[r, 0] = 1
+                newgrp[r, 1:] = g[1:] != g[:-1]
+            itype = np.int32 if order.shape[1] < 2 ** 31 else np.int64
+            self._sorted_pairs = (order.astype(itype), iu[order], ju[order], newgrp)
+        return self._sorted_pairs
 
     @property
     def dense(self):

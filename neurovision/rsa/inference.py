@@ -360,6 +360,16 @@ def bootstrap_stimuli(model: RDM, data: RDM, method: str = "spearman",
             out[sel] = sc.mean(axis=2)
             if do_ceil:
                 ceil[sel] = ce
+    elif method == "spearman" and _kernels.USE_NUMBA:
+        # resamples in batches over threads; ranks from the stored sort orders
+        good = np.flatnonzero(ok)
+        a_sorted, d_sorted = rs.model.sorted_pairs(), rs.data.sorted_pairs()
+        for s0 in range(0, good.shape[0], rs.BATCH):
+            sel = good[s0:s0 + rs.BATCH]
+            out[sel] = _kernels.spearman_resampled(a_sorted, d_sorted, all_counts[sel]).mean(axis=2)
+            if do_ceil:
+                for b in sel:
+                    ceil[b] = rs.ceiling(all_counts[b], rs.weights(all_counts[b]))
     elif method == "kendall_tau_a" and _kernels.USE_NUMBA:
         for b in np.flatnonzero(ok):
             sc, ce = rs.tau_scores_ceiling(rs.weights(all_counts[b]), do_ceil)
