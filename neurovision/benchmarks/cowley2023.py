@@ -84,7 +84,7 @@ from ..data.registry import DATASETS, fetch
 from ..encoding import (DEFAULT_ALPHAS, DEFAULT_PLS_COMPONENTS, _single_thread, correlation_rdm_from_gram,
                         gram, predictivity_from_gram)
 from ..models.base import Model
-from ..scores import Score
+from ..scores import Score, load_scores, scores_to_json
 from .base import LayerBenchmark
 
 BENCHMARK_VERSION = 1
@@ -347,8 +347,32 @@ def _without_training_sessions(bench, model: Model):
     return dataclasses.replace(bench, sessions=remaining)
 
 
+class _SessionBenchmark(LayerBenchmark):
+    """What both Cowley benchmarks share: sessions held out from the model's commitment, and whole results
+    cached in ``<cache>/results/scores`` keyed by benchmark (identifier, version, method, sessions, data
+    hashes), model (identifier, weights hash), layer set, number of resamples and seed."""
+
+    def score_layers(self, model: Model, layers: Iterable[str] | None = None, n_boot: int = 1000, seed: int = 0,
+                     progress: bool = True) -> list[Score]:
+        """One :class:`Score` per layer (default: every layer of the model)."""
+        held_out = _without_training_sessions(self, model)
+        if held_out is not None:
+            return held_out.score_layers(model, layers, n_boot=n_boot, seed=seed, progress=progress)
+        layers = model.check_layers(list(layers) if layers is not None else list(model.layers))
+        method = getattr(self, "regression", None) or (self.comparison, self.rdm_method)
+        key = content_key("scores", CACHE_FORMAT, __version__, self.identifier, self.version, method,
+                          list(self.sessions), self.data_files, model.identifier, model.weights_hash, layers,
+                          n_boot, seed)
+        cached = cache_dir("results") / "scores" / f"{key}.json"
+        if cached.is_file():
+            return load_scores(cached)
+        scores = self._score(model, layers, n_boot, seed, progress)
+        scores_to_json(scores, cached)
+        return scores
+
+
 @dataclass
-class PredictivityBenchmark(LayerBenchmark):
+class PredictivityBenchmark(_SessionBenchmark):
     """Neural predictivity of V4 units from one model layer (see module docstring)."""
 
     identifier: str = "cowley2023.v4"
@@ -376,14 +400,8 @@ class PredictivityBenchmark(LayerBenchmark):
         how = "ridge, LOO-chosen penalty" if self.regression == "ridge" else f"PLS, {DEFAULT_PLS_COMPONENTS} components"
         return f"pearson r (held-out images, {CV_SPLITS}-fold CV {how}); median over units"
 
-    def score_layers(self, model: Model, layers: Iterable[str] | None = None, n_boot: int = 1000, seed: int = 0,
-                     progress: bool = True) -> list[Score]:
-        """One :class:`Score` per layer (default: every layer of the model), each on the same resamples;
-        no layer is chosen here."""
-        held_out = _without_training_sessions(self, model)
-        if held_out is not None:
-            return held_out.score_layers(model, layers, n_boot=n_boot, seed=seed, progress=progress)
-        layers = model.check_layers(list(layers) if layers is not None else list(model.layers))
+    def _score(self, model: Model, layers: list[str], n_boot: int, seed: int, progress: bool) -> list[Score]:
+        """One :class:`Score` per layer, each on the same resamples; no layer is chosen here."""
         if n_boot < 0:
             raise ValueError(f"n_boot must be >= 0; got {n_boot}")
         rng = np.random.default_rng(seed)
@@ -478,7 +496,7 @@ class PredictivityBenchmark(LayerBenchmark):
 
 
 @dataclass
-class RSAV4Benchmark(LayerBenchmark):
+class RSAV4Benchmark(_SessionBenchmark):
     """Per-session RSA of a model layer with the V4 population (see module docstring)."""
 
     identifier: str = "cowley2023.v4_rsa"
@@ -498,15 +516,9 @@ class RSAV4Benchmark(LayerBenchmark):
     def data_files(self) -> dict[str, str]:
         return _sessions_files(self.sessions)
 
-    def score_layers(self, model: Model, layers: Iterable[str] | None = None, n_boot: int = 1000, seed: int = 0,
-                     progress: bool = True) -> list[Score]:
+    def _score(self, model: Model, layers: list[str], n_boot: int, seed: int, progress: bool) -> list[Score]:
         from ..rsa import RDM, bootstrap_stimuli, rdm  # the RSA engine
 
-        held_out = _without_training_sessions(self, model)
-        if held_out is not None:
-            return held_out.score_layers(model, layers, n_boot=n_boot, seed=seed, progress=progress)
-
-        layers = model.check_layers(list(layers) if layers is not None else list(model.layers))
         points, samples, per_session = [], [], {}
         for i, session in enumerate(self.sessions):
             results = session_results(model, session, layers, "rdm", progress)
