@@ -2,6 +2,7 @@
 
 Prints one ``name: value`` line per measure:
 
+* ``cold_s[BENCHMARK]`` — each benchmark's share of the cold run;
 * ``suite_cold_s`` — every registered ventral benchmark at the committed layers, empty result cache
   (converted weights kept; goal ≤ 300 s on 2 CPU cores);
 * ``suite_warm_s`` — the same again, cached (goal ≤ 5 s);
@@ -23,7 +24,7 @@ import tempfile
 import time
 
 
-def _suite(model_name: str, n_boot: int, skip: tuple[str, ...] = ()) -> float:
+def _suite(model_name: str, n_boot: int, skip: tuple[str, ...] = (), label: str = "") -> float:
     from neurovision import load_benchmark, load_model
     from neurovision.benchmarks.registry import BENCHMARKS
     t0 = time.perf_counter()
@@ -33,7 +34,10 @@ def _suite(model_name: str, n_boot: int, skip: tuple[str, ...] = ()) -> float:
             continue
         bench = load_benchmark(name)
         if getattr(bench, "region", None) in model.region_layer_map:
+            t1 = time.perf_counter()
             bench(model, n_boot=n_boot, progress=False)
+            if label:
+                print(f"{label}_s[{name}]: {time.perf_counter() - t1:.1f}", flush=True)
     return time.perf_counter() - t0
 
 
@@ -98,7 +102,7 @@ def main(argv=None) -> int:
         for f in weights.iterdir():  # keep converted weights: 'cold' means no cached results
             os.symlink(f, os.path.join(tmp, "weights", f.name))
         os.environ["NEUROVISION_CACHE"] = tmp
-        cold = _suite(args.model, args.n_boot, skip)
+        cold = _suite(args.model, args.n_boot, skip, label="cold")
         warm = _suite(args.model, args.n_boot, skip)
         print(f"suite_cold_s: {cold:.1f}")
         print(f"suite_warm_s: {warm:.2f}")

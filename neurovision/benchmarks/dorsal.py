@@ -162,7 +162,7 @@ def _flash_trials(model, condition: str, *, kind: str, speed_deg_s: float = 20.0
 
 def measure_flash_lag(model, condition: str = "continuous", *, kind: str = "linear", speed_deg_s: float = 20.0,
                       radius_deg: float = 8.0, angular_speed: float | None = None, n_trials: int = 16,
-                      flash_frames: int = 5, seed: int = 0) -> dict:
+                      flash_frames: int = 5, flash_offset_deg: float = 3.5, seed: int = 0) -> dict:
     """The model's flash-lag in one condition (see the module docstring).
 
     Returns ``lag_ms`` (mean over trials), ``lag_deg`` (dva along the motion), ``lag_polar_deg`` (circular
@@ -178,7 +178,8 @@ def measure_flash_lag(model, condition: str = "continuous", *, kind: str = "line
     if speed_deg_s is not None and speed_deg_s < 0:
         raise ValueError(f"speed_deg_s must be >= 0; got {speed_deg_s}")
     videos, geo = _flash_trials(model, condition, kind=kind, speed_deg_s=speed_deg_s, radius_deg=radius_deg,
-                                angular_speed=angular_speed, n_trials=n_trials, flash_frames=flash_frames, seed=seed)
+                                angular_speed=angular_speed, n_trials=n_trials, flash_frames=flash_frames,
+                                flash_offset_deg=flash_offset_deg, seed=seed)
     r = model.run(videos)
     d = model.delay_frames
     t_on = FLASH_FRAME + d

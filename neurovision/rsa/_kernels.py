@@ -615,124 +615,109 @@ if HAVE_NUMBA:
 
     _fast = _nb.njit(cache=True, nogil=True, fastmath={"reassoc", "contract"})
 
-    @_fast
-    def _rank_run(c, I, J, lo, hi, cum, m, dst, pi, rbs, sums):
-        """Positions lo..hi-1 of a row in sorted order, all with distinct
-        values (no ties among them).  v = (rank in the expanded vector) - m
-        with rank = cum + (w + 1) / 2 and w = c[I] c[J]; writes v to
-        ``dst[t]`` (if not empty), adds w v rbs[0, pi[0, t]] to sums[1]
-        (if ``rbs`` has a row) and w v^2 to sums[0].  Returns the new cum.
-        Branch-free in the weights: in a bootstrap resample about 40% of
-        the pairs, in random order, have weight 0 (they add zero)."""
-        s2 = 0.0
-        acc = 0.0
-        if dst.shape[0] > 0:
-            for t in range(lo, hi):
-                w = c[I[t]] * c[J[t]]
-                v = cum + (w + 1.0) * 0.5 - m
-                s2 += w * v * v
-                dst[t] = v
-                cum += w
-        elif rbs.shape[0] == 1:
-            r0 = rbs[0]
-            p0 = pi[0]
-            for t in range(lo, hi):
-                w = c[I[t]] * c[J[t]]
-                v = cum + (w + 1.0) * 0.5 - m
-                s2 += w * v * v
-                acc += w * v * r0[p0[t]]
-                cum += w
-        else:
-            for t in range(lo, hi):
-                w = c[I[t]] * c[J[t]]
-                v = cum + (w + 1.0) * 0.5 - m
-                s2 += w * v * v
-                cum += w
-        sums[0] += s2
-        sums[1] += acc
-        return cum
+    # Two passes over a row in its sorted order under the pair weights
+    # w = c[I] c[J] of a resample.  ``ties`` (g, 2): [start, end) of each run
+    # of tied values (length > 1), in order; v = (average rank of a
+    # position's tie group in the expanded vector) - m.  Between tie runs the
+    # loops are flat and branch-free in the weights (in a bootstrap resample
+    # about 40% of the pairs, in random order, have weight 0: they add zero).
 
-    @_njit
-    def _rank_pass(c, I, J, ties, m, dst, pi, rbs, cross):
-        """One pass over a row in its sorted order under the pair weights
-        w = c[I] c[J] of a resample; ``ties`` (g, 2): [start, end) of each
-        run of tied values (length > 1).  v = (average rank of the
-        position's tie group in the expanded vector) - m.  If ``dst`` is not
-        empty, v is written at every sorted position (``dst[t]``; zero
-        weights too, so a later reader never meets an unset value); if
-        ``rbs`` has rows, ``cross[q] += w v rbs[q, pi[q, t]]`` (``pi`` maps
-        this row's sorted positions to the other row's).  Returns sum w v^2."""
+    @_fast
+    def _rank_write(c, I, J, ties, m, dst):
+        """Writes v at every sorted position (``dst[t]``; zero weights too,
+        so that a later reader never meets an unset value); returns sum w v^2."""
         P = I.shape[0]
-        kq = rbs.shape[0]
-        sums = np.zeros(2)
+        nt = ties.shape[0]
         cum = 0.0
+        s2 = 0.0
         t = 0
-        for g in range(ties.shape[0] + 1):
-            stop = ties[g, 0] if g < ties.shape[0] else P
-            cum = _rank_run(c, I, J, t, stop, cum, m, dst, pi, rbs if kq == 1 else rbs[:0], sums)
-            if kq > 1:  # several rows to pair with: per position (rare)
-                cum2 = cum
-                for u in range(stop - 1, t - 1, -1):
-                    w = c[I[u]] * c[J[u]]
-                    cum2 -= w
-                    wv = w * (cum2 + (w + 1.0) * 0.5 - m)
-                    for q in range(kq):
-                        cross[q] += wv * rbs[q, pi[q, u]]
-            if g == ties.shape[0]:
+        for g in range(nt + 1):
+            stop = ties[g, 0] if g < nt else P
+            for u in range(t, stop):
+                w = c[I[u]] * c[J[u]]
+                v = cum + (w + 1.0) * 0.5 - m
+                s2 += w * v * v
+                dst[u] = v
+                cum += w
+            if g == nt:
                 break
-            s, e = ties[g, 0], ties[g, 1]
+            e = ties[g, 1]
             gw = 0.0
-            for u in range(s, e):
+            for u in range(stop, e):
                 gw += c[I[u]] * c[J[u]]
             v = cum + (gw + 1.0) * 0.5 - m
-            sums[0] += gw * v * v
-            if dst.shape[0] > 0:
-                for u in range(s, e):
-                    dst[u] = v
-            for u in range(s, e):
-                wv = c[I[u]] * c[J[u]] * v
-                for q in range(kq):
-                    cross[q] += wv * rbs[q, pi[q, u]]
+            s2 += gw * v * v
+            for u in range(stop, e):
+                dst[u] = v
             cum += gw
             t = e
-        if kq == 1:
-            cross[0] += sums[1]
-        return sums[0]
+        return s2
+
+    @_fast
+    def _rank_gather(c, I, J, ties, m, pi, rb):
+        """Returns (sum w v^2, sum w v rb[pi[t]]): ``pi`` maps this row's
+        sorted positions to those of the row whose v ``rb`` holds."""
+        P = I.shape[0]
+        nt = ties.shape[0]
+        cum = 0.0
+        s2 = 0.0
+        acc = 0.0
+        t = 0
+        for g in range(nt + 1):
+            stop = ties[g, 0] if g < nt else P
+            for u in range(t, stop):
+                w = c[I[u]] * c[J[u]]
+                v = cum + (w + 1.0) * 0.5 - m
+                s2 += w * v * v
+                acc += w * v * rb[pi[u]]
+                cum += w
+            if g == nt:
+                break
+            e = ties[g, 1]
+            gw = 0.0
+            for u in range(stop, e):
+                gw += c[I[u]] * c[J[u]]
+            v = cum + (gw + 1.0) * 0.5 - m
+            s2 += gw * v * v
+            for u in range(stop, e):
+                acc += c[I[u]] * c[J[u]] * v * rb[pi[u]]
+            cum += gw
+            t = e
+        return s2, acc
 
     @_nb.njit(cache=True, nogil=True, parallel=True)
-    def _spearman_batch_kernel(counts, ia, ja, ta, ib, jb, tb, pi, proto, out):
+    def _spearman_batch_kernel(counts, ia, ja, ta, ib, jb, tb, pi, proto, nthreads, out):
         """Spearman of every row of a with every row of b on each resample
         (condition counts ``counts[r]``), resamples spread over threads.
         ``ta``/``tb``: typed lists of each row's tie runs; ``proto``: an
-        empty array whose dtype holds the centred ranks."""
+        empty array whose dtype holds the centred ranks; ``nthreads``: blocks
+        of resamples run in parallel."""
         nres = counts.shape[0]
         ka = ia.shape[0]
         kb = ib.shape[0]
         P = ia.shape[1]
-        for r in _nb.prange(nres):
-            c = counts[r]
-            tot = 0.0
-            sq = 0.0
-            for i in range(c.shape[0]):
-                tot += c[i]
-                sq += c[i] * c[i]
-            # total pair weight W; the weighted mean rank is (W + 1) / 2
-            m = ((tot * tot - sq) * 0.5 + 1.0) * 0.5
+        # one block of resamples per thread, each with its scratch allocated
+        # once (fresh pages per resample cost more than the passes in a VM)
+        nblk = max(1, min(nres, nthreads))
+        for blk in _nb.prange(nblk):
             rbs = np.empty((kb, P), proto.dtype)
             sb = np.empty(kb)
-            nod = np.empty(0, proto.dtype)
-            nor = np.empty((0, 0), proto.dtype)
-            nop = np.empty((0, 0), pi.dtype)
-            noc = np.empty(0)
-            for q in range(kb):
-                sb[q] = _rank_pass(c, ib[q], jb[q], tb[q], m, rbs[q], nop, nor, noc)
-            cross = np.empty(kb)
-            for a in range(ka):
-                cross[:] = 0.0
-                sa = _rank_pass(c, ia[a], ja[a], ta[a], m, nod, pi[a], rbs, cross)
+            for r in range(blk * nres // nblk, (blk + 1) * nres // nblk):
+                c = counts[r]
+                tot = 0.0
+                sq = 0.0
+                for i in range(c.shape[0]):
+                    tot += c[i]
+                    sq += c[i] * c[i]
+                # total pair weight W; the weighted mean rank is (W + 1) / 2
+                m = ((tot * tot - sq) * 0.5 + 1.0) * 0.5
                 for q in range(kb):
-                    den = np.sqrt(sa * sb[q])
-                    out[r, a, q] = cross[q] / den if den > 0.0 else 0.0
+                    sb[q] = _rank_write(c, ib[q], jb[q], tb[q], m, rbs[q])
+                for a in range(ka):
+                    for q in range(kb):
+                        sa, cross = _rank_gather(c, ia[a], ja[a], ta[a], m, pi[a, q], rbs[q])
+                        den = np.sqrt(sa * sb[q])
+                        out[r, a, q] = cross / den if den > 0.0 else 0.0
         return out
 
 
@@ -870,7 +855,7 @@ def spearman_resampled(a_sorted: tuple, b_sorted: tuple, counts: np.ndarray) -> 
     n = counts.shape[1]
     proto = np.empty(0, np.float32 if n * n / 2 < 2 ** 23 else np.float64)
     out = np.empty((counts.shape[0], oa.shape[0], ob.shape[0]))
-    return _spearman_batch_kernel(counts, ia, ja, ta, ib, jb, tb, pi, proto, out)
+    return _spearman_batch_kernel(counts, ia, ja, ta, ib, jb, tb, pi, proto, _nb.get_num_threads(), out)
 
 
 def _tie_runs(newgroup: np.ndarray):
