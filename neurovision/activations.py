@@ -33,22 +33,40 @@ class _AllRecorded(Exception):
     """Raised from a hook once every requested layer has fired: the rest of the forward pass is skipped."""
 
 
+def _as_tensor(output) -> torch.Tensor:
+    """A layer's output as a float32 CPU tensor (no copy when it already is one, whatever its memory format)."""
+    if isinstance(output, (tuple, list)):
+        output = output[0]
+    a = output.detach()
+    if a.dtype != torch.float32:
+        a = a.float()
+    return a.cpu()
+
+
+def _copy_into(dest: np.ndarray, a: torch.Tensor) -> None:
+    """Copy ``a`` ``(b, ...)`` into the C-ordered rows ``dest`` ``(b, prod(...))`` in one pass, whatever a's
+    strides (channels-last activations are transposed on the fly by torch's vectorised copy)."""
+    torch.from_numpy(dest).view(a.shape).copy_(a)
+
+
 @contextmanager
-def _hooks(network: torch.nn.Module, layers: list[str], store: dict, stop_early: bool = False):
+def _hooks(network: torch.nn.Module, layers: list[str], record, stop_early: bool = False):
+    """Forward hooks calling ``record(layer, tensor)`` with each output; the hook must copy what it keeps
+    (a later in-place operation, e.g. ``ReLU(inplace=True)``, may overwrite the tensor)."""
     handles = []
+    seen: set = set()
     for layer in layers:
         module = network.get_submodule(layer) if layer else network
 
         def hook(_module, _inputs, output, layer=layer):
-            if isinstance(output, (tuple, list)):
-                output = output[0]
-            store.setdefault(layer, []).append(output.detach().flatten(1).float().cpu().numpy())
-            if stop_early and len(store) == len(layers):
+            record(layer, _as_tensor(output))
+            seen.add(layer)
+            if stop_early and len(seen) == len(layers):
                 raise _AllRecorded
 
         handles.append(module.register_forward_hook(hook))
     try:
-        yield
+        yield seen
     finally:
         for handle in handles:
             handle.remove()
@@ -62,6 +80,9 @@ def extract_layers(model: Model, stimuli: xr.DataArray, layers: Iterable[str] | 
     ``(presentation, neuroid, time_bin)`` when the layer is called once per time step — with the
     stimulus set's ``presentation`` coordinates (``stimulus_id``, …), ``neuroid_num`` (index of the
     unit in the flattened ``C×H×W`` output) and attrs ``layer``, ``model``, ``weights_hash``.
+
+    Each hook copies its layer's output straight into the preallocated result (one copy per value,
+    made inside the hook, so in-place operations later in the network cannot alter what was recorded).
     """
     layers = model.check_layers(list(layers) if layers is not None else list(model.layers))
     if "stimulus_id" not in stimuli.coords:
@@ -77,24 +98,38 @@ def extract_layers(model: Model, stimuli: xr.DataArray, layers: Iterable[str] | 
     with torch.inference_mode():
         for start in bar:
             batch = model.preprocess(images[start:start + batch_size])
-            store: dict[str, list] = {}
+            b = batch.shape[0]
+            calls: dict[str, list] = {}  # layers not (yet) known to fire once per pass: one copy per call
+
+            def record(layer, a, start=start, b=b, calls=calls):
+                if n_steps.get(layer) == 1:  # one call per pass (known from the first batch): into the result
+                    _copy_into(out[layer][start:start + b], a)
+                else:
+                    flat = np.empty((a.shape[0], int(np.prod(a.shape[1:], dtype=np.int64))), np.float32)
+                    _copy_into(flat, a)
+                    calls.setdefault(layer, []).append(flat)
+
             # after the first batch has shown every layer fires once per forward pass, stop the pass as soon
             # as the deepest requested layer has fired (layers after it cost time and record nothing)
             stop_early = bool(n_steps) and all(steps == 1 for steps in n_steps.values())
-            with _hooks(network, layers, store, stop_early):
+            with _hooks(network, layers, record, stop_early) as seen:
                 try:
                     network(batch)
                 except _AllRecorded:
                     pass
             for layer in layers:
-                if layer not in store:
+                if layer not in seen:
                     raise RuntimeError(f"layer {layer!r} of {model.identifier!r} was not called in forward")
-                calls = store[layer]
-                steps = len(calls)
-                acts = np.stack(calls, axis=-1) if steps > 1 else calls[0]
-                if layer not in out:
+                if layer not in calls:
+                    continue
+                steps = len(calls[layer])
+                acts = np.stack(calls[layer], axis=-1) if steps > 1 else calls[layer][0]
+                if layer not in n_steps:
                     n_steps[layer] = steps
                     out[layer] = np.empty((n,) + acts.shape[1:], dtype=np.float32)
+                elif steps != n_steps[layer]:
+                    raise RuntimeError(f"layer {layer!r} of {model.identifier!r} was called {steps} times in one "
+                                       f"forward pass, {n_steps[layer]} times in the first")
                 out[layer][start:start + acts.shape[0]] = acts
     coords = _presentation_coords(stimuli)
     result = {}

@@ -84,3 +84,22 @@ def test_classical_mds_recovers_planar_configuration():
     pts = np.random.default_rng(1).normal(size=(12, 2))
     coords = mds_embedding(squareform(pdist(pts)))
     np.testing.assert_allclose(squareform(pdist(coords)), squareform(pdist(pts)), atol=1e-10)
+
+
+def test_recorded_values_survive_later_in_place_ops_and_channels_last(stimuli):
+    """Hooks copy at once: a later ReLU(inplace=True) must not turn the recorded conv output into its
+    rectified version; channels-last outputs are recorded in C×H×W order like contiguous ones."""
+    net = Tiny()
+    net.relu = torch.nn.ReLU(inplace=True)
+    acts = extract_layers(Model("tiny_inplace", net, pixels_preprocess, ["conv", "relu", "pool"]), stimuli,
+                          ["conv", "relu"], batch_size=4, progress=False)
+    with torch.no_grad():
+        conv = Tiny().conv(pixels_preprocess(stimuli.values))
+    np.testing.assert_allclose(acts["conv"].values, conv.flatten(1).numpy(), rtol=1e-6, atol=1e-6)
+    assert (acts["conv"].values < 0).any()
+    np.testing.assert_allclose(acts["relu"].values, np.maximum(acts["conv"].values, 0))
+    cl = Tiny().to(memory_format=torch.channels_last)
+    cl_model = Model("tiny_cl", cl, lambda im: pixels_preprocess(im).contiguous(memory_format=torch.channels_last),
+                     ["conv", "relu", "pool"])
+    np.testing.assert_allclose(extract_layers(cl_model, stimuli, ["conv"], batch_size=3, progress=False)["conv"].values,
+                               acts["conv"].values, rtol=1e-5, atol=1e-5)

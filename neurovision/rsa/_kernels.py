@@ -11,6 +11,10 @@
   discordant pairs with a merge sort of y.
 * :func:`pair_weights` / :func:`pair_weights_block` — condition counts
   c (n,) to condensed pair multiplicities c_i c_j (bootstrap resamples).
+* :func:`spearman_resampled` — Spearman correlations on a batch of stimulus
+  resamples from each RDM's stored sort order: per resample one flat pass per
+  RDM (average ranks of the expanded vector by a running sum of the pair
+  weights), no sorting; equal to ranking each resample (tests compare).
 
 Weighted tau-a is the tau-a of the *expanded* vector in which entry p is
 repeated w_p times (w_p a non-negative integer).  With W = sum w_p:
