@@ -18,7 +18,7 @@ after it disappears (flashes are never extrapolated: their onset is unpredictabl
 Loss = mean squared position error in px² (frames from ``delay + warmup_frames`` on; frames on which a flash is
 being reported weigh ``flash_frame_weight`` times more, so that flashes near the path do not drag the target
 estimate) + flash-position
-squared error in px² (frames where a flash is reported) + binary cross-entropy of visibility and
+squared error in px² (frames where a flash is reported; weight ``flash_loss_weight``) + binary cross-entropy of visibility and
 flash-presence. Adam, cosine learning-rate decay, gradient clipping at norm 1.
 
 Determinism and resuming: the training batch of step ``s`` is drawn from
@@ -88,6 +88,7 @@ class TrainConfig:
     p_flash_near: float = 0.6
     p_flash_aligned: float = 0.5
     flash_frame_weight: float = 4.0
+    flash_loss_weight: float = 0.5
     noise_sd: float = 0.02
     warmup_frames: int = 5
     flash_hold_frames: int = 10
@@ -156,11 +157,13 @@ def targets_for(sc: dict, delay: int, target: str, warmup: int, hold: int, track
             "true_visible": sc["visible"], "speed_deg_s": sc["speed_deg_s"]}
 
 
-def loss_fn(out: dict, b: dict, hw, flash_frame_weight: float = 1.0) -> tuple[torch.Tensor, dict]:
+def loss_fn(out: dict, b: dict, hw, flash_frame_weight: float = 1.0,
+            flash_loss_weight: float = 0.5) -> tuple[torch.Tensor, dict]:
     """Total loss and its parts (position and flash errors in px², BCE terms); ``b`` holds torch tensors.
 
     ``flash_frame_weight``: weight of the target-position error on frames where a flash is being reported
-    (relative to 1 elsewhere) — trains the position readout not to be dragged by flashes.
+    (relative to 1 elsewhere) — trains the position readout not to be dragged by flashes;
+    ``flash_loss_weight``: weight of the flash-position error (px²) in the total.
     """
     h, w = hw
     scale = torch.tensor([w / 2, h / 2], dtype=torch.float32)
@@ -176,7 +179,7 @@ def loss_fn(out: dict, b: dict, hw, flash_frame_weight: float = 1.0) -> tuple[to
     fl_pred = out["flash"] * scale + centre
     fl_loss = (((fl_pred - b["flash_px"]) ** 2).sum(-1) * fm).sum() / fm.sum().clamp(min=1)
     fp_loss = nn.functional.binary_cross_entropy_with_logits(out["flash_present_logit"], fm)
-    total = pos_loss + 0.5 * fl_loss + vis_loss + fp_loss
+    total = pos_loss + flash_loss_weight * fl_loss + vis_loss + fp_loss
     with torch.no_grad():
         err = torch.sqrt(se)
         vm = m * b["visible"].float()
@@ -232,7 +235,7 @@ def train(cfg: TrainConfig, out: str | Path | None = None, *, resume: bool = Tru
     for step in bar:
         b = _to_torch(make_batch(cfg, np.random.default_rng([cfg.seed, step])))
         outp = net(b["input"])
-        loss, parts = loss_fn(outp, b, hw, cfg.flash_frame_weight)
+        loss, parts = loss_fn(outp, b, hw, cfg.flash_frame_weight, cfg.flash_loss_weight)
         opt.zero_grad()
         loss.backward()
         nn.utils.clip_grad_norm_(net.parameters(), 1.0)
@@ -288,7 +291,8 @@ def _cli_args(cfg: TrainConfig, out: Path) -> list[str]:
     return ["--task", cfg.task, "--delay-ms", f"{cfg.delay_ms:g}", "--steps", str(cfg.steps), "--batch",
             str(cfg.batch), "--seed", str(cfg.seed), "--lr", f"{cfg.lr:g}", "--n-frames", str(cfg.n_frames),
             "--p-flash", f"{cfg.p_flash:g}", "--p-flash-aligned", f"{cfg.p_flash_aligned:g}",
-            "--flash-frame-weight", f"{cfg.flash_frame_weight:g}", "--out", str(out)]
+            "--flash-frame-weight", f"{cfg.flash_frame_weight:g}", "--flash-loss-weight", f"{cfg.flash_loss_weight:g}",
+            "--out", str(out)]
 
 
 def machine_info() -> dict:
@@ -409,6 +413,8 @@ def main(argv=None, prog: str = "python -m neurovision.training.tracker") -> int
                    help="share of near-path flashes placed as in flash-lag displays")
     p.add_argument("--flash-frame-weight", type=float, default=d.flash_frame_weight,
                    help="weight of the position loss on frames where a flash is reported")
+    p.add_argument("--flash-loss-weight", type=float, default=d.flash_loss_weight,
+                   help="weight of the flash-position error in the loss")
     p.add_argument("--no-eval", action="store_true", help="skip the evaluation after training")
     p.add_argument("--max-minutes", type=float, default=None,
                    help="wall-clock budget; stops early and records the equivalent --stop-after in the JSON")
@@ -419,7 +425,7 @@ def main(argv=None, prog: str = "python -m neurovision.training.tracker") -> int
     a = p.parse_args(argv)
     cfg = TrainConfig(task=a.task, delay_ms=a.delay_ms, steps=a.steps, batch=a.batch, seed=a.seed, lr=a.lr,
                       threads=a.threads, n_frames=a.n_frames, p_flash=a.p_flash, p_flash_aligned=a.p_flash_aligned,
-                      flash_frame_weight=a.flash_frame_weight)
+                      flash_frame_weight=a.flash_frame_weight, flash_loss_weight=a.flash_loss_weight)
     cmd = "python -m neurovision.training.tracker " + " ".join(_cli_args(cfg, Path(a.out)))
     if a.stop_after is not None:
         cmd += f" --stop-after {a.stop_after}"
