@@ -126,9 +126,10 @@ def profile_dataset(scores: list[Score]):
 
 
 def scores_to_netcdf(scores: list[Score], path: str | Path) -> Path:
-    """Write a layer profile as netCDF, atomically."""
+    """Write a layer profile as netCDF (classic format, ``engine="scipy"``: byte-identical for identical
+    scores, unlike HDF5-based netCDF4), atomically."""
     from .cache import atomic_path
     ds = profile_dataset(scores)
     with atomic_path(path) as tmp:
-        ds.to_netcdf(tmp)
+        ds.to_netcdf(tmp, engine="scipy", format="NETCDF3_64BIT")
     return Path(path)

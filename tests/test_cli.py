@@ -64,6 +64,13 @@ def test_figures(data_mirror, tmp_path):
     names = {p.name for p in tmp_path.iterdir()}
     assert {"kriegeskorte2008_rdms_pixels.png", "kriegeskorte2008.it_human_profile_pixels.png"} <= names
     assert all(p.stat().st_size > 10_000 for p in tmp_path.glob("*.png"))
+    # deterministic: a second run (warm caches) writes byte-identical files, netCDF profiles included
+    again = tmp_path / "again"
+    assert main(["figures", "--out", str(again), "--n-boot", "20", "--model", "pixels"]) == 0
+    files = sorted(p.name for p in tmp_path.iterdir() if p.is_file())
+    assert files == sorted(p.name for p in again.iterdir()) and any(f.endswith(".nc") for f in files)
+    changed = [f for f in files if (tmp_path / f).read_bytes() != (again / f).read_bytes()]
+    assert not changed, changed
 
 
 def test_layer_profile_netcdf(data_mirror, tmp_path):
