@@ -68,6 +68,7 @@ def main(argv=None):
     compare_vectors(_w[:1], _w[1:], "kendall_tau_a")
     bootstrap_stimuli(RDM(_w[:1]), RDM(_w[1:]), "kendall_tau_a", n_boot=2)
     bootstrap_stimuli(RDM(_w[:1]), RDM(_w[1:]), "pearson", n_boot=2)
+    bootstrap_stimuli(RDM(_w[:1]), RDM(_w[1:]), "spearman", n_boot=2)
     print(f"numba_available: {_kernels.HAVE_NUMBA}")
     print(f"kernel_warmup_s: {time.perf_counter() - t:.2f}")
 
@@ -123,7 +124,7 @@ def main(argv=None):
         n_boot = args.n_boot or (10 if q else 100)
         data = base + 0.8 * rng.random((5, p))
         model = base[None] + 1.5 * rng.random((1, p))
-        for meth, rmeth in (("kendall_tau_a", "tau-a"), ("pearson", "corr")):
+        for meth, rmeth in (("kendall_tau_a", "tau-a"), ("pearson", "corr"), ("spearman", "spearman")):
             nb_ref = max(2, args.ref_boot)  # N=1 breaks rsatoolbox
             mods = [ModelFixed("m", RDMs(model))]
             np.random.seed(0)
