@@ -627,54 +627,35 @@ if HAVE_NUMBA:
     # about 40% of the pairs, in random order, have weight 0: they add zero).
 
     @_fast
-    def _rank_write(c, I, J, ties, m, dst):
-        """Writes v at every sorted position (``dst[t]``; zero weights too,
-        so that a later reader never meets an unset value); returns sum w v^2."""
+    def _rank_pass(c, I, J, ties, m, dst, pi, rb):
+        """With ``rb`` empty: writes v at every sorted position (``dst[t]``;
+        zero weights too, so that a later reader never meets an unset
+        value).  Otherwise: accumulates sum w v rb[pi[t]], ``pi`` mapping this
+        row's sorted positions to those of the row whose v ``rb`` holds.
+        Returns (sum w v^2, that sum)."""
         P = I.shape[0]
         nt = ties.shape[0]
-        cum = 0.0
-        s2 = 0.0
-        t = 0
-        for g in range(nt + 1):
-            stop = ties[g, 0] if g < nt else P
-            for u in range(t, stop):
-                w = c[I[u]] * c[J[u]]
-                v = cum + (w + 1.0) * 0.5 - m
-                s2 += w * v * v
-                dst[u] = v
-                cum += w
-            if g == nt:
-                break
-            e = ties[g, 1]
-            gw = 0.0
-            for u in range(stop, e):
-                gw += c[I[u]] * c[J[u]]
-            v = cum + (gw + 1.0) * 0.5 - m
-            s2 += gw * v * v
-            for u in range(stop, e):
-                dst[u] = v
-            cum += gw
-            t = e
-        return s2
-
-    @_fast
-    def _rank_gather(c, I, J, ties, m, pi, rb):
-        """Returns (sum w v^2, sum w v rb[pi[t]]): ``pi`` maps this row's
-        sorted positions to those of the row whose v ``rb`` holds."""
-        P = I.shape[0]
-        nt = ties.shape[0]
+        gather = rb.shape[0] > 0
         cum = 0.0
         s2 = 0.0
         acc = 0.0
         t = 0
         for g in range(nt + 1):
             stop = ties[g, 0] if g < nt else P
-            for u in range(t, stop):
-                w = c[I[u]] * c[J[u]]
-                v = cum + (w + 1.0) * 0.5 - m
-                s2 += w * v * v
-                acc += w * v * rb[pi[u]]
-                cum += w
+            if gather:  # the mode test stays outside the hot loops
+                for u in range(t, stop):
+                    w = c[I[u]] * c[J[u]]
+                    v = cum + (w + 1.0) * 0.5 - m
+                    s2 += w * v * v
+                    acc += w * v * rb[pi[u]]
+                    cum += w
+            else:
+                for u in range(t, stop):
+                    w = c[I[u]] * c[J[u]]
+                    v = cum + (w + 1.0) * 0.5 - m
+                    s2 += w * v * v
+                    dst[u] = v
+                    cum += w
             if g == nt:
                 break
             e = ties[g, 1]
@@ -684,7 +665,10 @@ if HAVE_NUMBA:
             v = cum + (gw + 1.0) * 0.5 - m
             s2 += gw * v * v
             for u in range(stop, e):
-                acc += c[I[u]] * c[J[u]] * v * rb[pi[u]]
+                if gather:
+                    acc += c[I[u]] * c[J[u]] * v * rb[pi[u]]
+                else:
+                    dst[u] = v
             cum += gw
             t = e
         return s2, acc
@@ -706,6 +690,8 @@ if HAVE_NUMBA:
         for blk in _nb.prange(nblk):
             rbs = np.empty((kb, P), proto.dtype)
             sb = np.empty(kb)
+            nor = np.empty(0, proto.dtype)
+            nop = np.empty(0, pi.dtype)
             for r in range(blk * nres // nblk, (blk + 1) * nres // nblk):
                 c = counts[r]
                 tot = 0.0
@@ -716,10 +702,10 @@ if HAVE_NUMBA:
                 # total pair weight W; the weighted mean rank is (W + 1) / 2
                 m = ((tot * tot - sq) * 0.5 + 1.0) * 0.5
                 for q in range(kb):
-                    sb[q] = _rank_write(c, ib[q], jb[q], tb[q], m, rbs[q])
+                    sb[q] = _rank_pass(c, ib[q], jb[q], tb[q], m, rbs[q], nop, nor)[0]
                 for a in range(ka):
                     for q in range(kb):
-                        sa, cross = _rank_gather(c, ia[a], ja[a], ta[a], m, pi[a, q], rbs[q])
+                        sa, cross = _rank_pass(c, ia[a], ja[a], ta[a], m, nor, pi[a, q], rbs[q])
                         den = np.sqrt(sa * sb[q])
                         out[r, a, q] = cross / den if den > 0.0 else 0.0
         return out
