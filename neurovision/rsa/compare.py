@@ -70,17 +70,14 @@ class Prepared:
         if self._dense is None:
             k, p = self.x.shape
             order = self._get_order()
+            # dense ranks of all rows at once (no per-row Python loop: the noise
+            # ceiling ranks k + 1 pooled rows on every bootstrap resample)
+            xs = np.take_along_axis(self.x, order, axis=1)
+            g = np.zeros((k, p), dtype=np.int64)
+            np.cumsum(xs[:, 1:] != xs[:, :-1], axis=1, out=g[:, 1:])
             dense = np.empty((k, p), dtype=np.int64)
-            ng = np.empty(k, dtype=np.intp)
-            for r in range(k):
-                xs = self.x[r, order[r]]
-                newgrp = np.empty(p, dtype=bool)
-                newgrp[0] = True
-                np.not_equal(xs[1:], xs[:-1], out=newgrp[1:])
-                g = np.cumsum(newgrp) - 1
-                dense[r, order[r]] = g
-                ng[r] = g[-1] + 1
-            self._dense, self._ngroups = dense, ng
+            np.put_along_axis(dense, order, g, axis=1)
+            self._dense, self._ngroups = dense, (g[:, -1] + 1).astype(np.intp)
         return self._order, self._dense, self._ngroups
 
     @property
