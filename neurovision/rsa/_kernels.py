@@ -619,8 +619,8 @@ if HAVE_NUMBA:
 
     _fast = _nb.njit(cache=True, nogil=True, fastmath={"reassoc", "contract"})
 
-    # Two passes over a row in its sorted order under the pair weights
-    # w = c[I] c[J] of a resample.  ``ties`` (g, 2): [start, end) of each run
+    # One pass over a row in its sorted order under the pair weights
+    # w = c[I] c[J] of a resample (writing its ranks, or reading another's).  ``ties`` (g, 2): [start, end) of each run
     # of tied values (length > 1), in order; v = (average rank of a
     # position's tie group in the expanded vector) - m.  Between tie runs the
     # loops are flat and branch-free in the weights (in a bootstrap resample
@@ -814,11 +814,13 @@ def spearman_resampled(a_sorted: tuple, b_sorted: tuple, counts: np.ndarray) -> 
     """Spearman correlation of every row of an RDM stack a with every row of
     b on each bootstrap resample of the conditions (numba only).
 
-    ``a_sorted``/``b_sorted``: ``(order, I, J, newgroup)`` of each stack (see
+    ``a_sorted``/``b_sorted``: ``(order, I, J, ties)`` of each stack (see
     :meth:`neurovision.rsa.compare.Prepared.sorted_pairs`): the sort order of
     each row's condensed vector, the two conditions of each pair in that
-    order, and 1 where a tie group starts.  ``counts`` (B, n): condition
-    multiplicities.  Returns (B, k_a, k_b).
+    order, and the runs of tied values.  ``counts`` (B, n): condition
+    multiplicities of all the resamples (pass them in one call: the
+    permutation between the two sort orders is built once per call).
+    Returns (B, k_a, k_b).
 
     Same value as the Pearson correlation of the average ranks of the
     expanded vectors (pairs of distinct conditions weighted c_i c_j; the
@@ -832,9 +834,8 @@ def spearman_resampled(a_sorted: tuple, b_sorted: tuple, counts: np.ndarray) -> 
     1/2 below W / 2 < 2**23), else float64.
     """
     counts = np.ascontiguousarray(np.atleast_2d(counts), dtype=np.float64)
-    oa, ia, ja, ga = a_sorted
-    ob, ib, jb, gb = b_sorted
-    ta, tb = _tie_runs(ga), _tie_runs(gb)
+    oa, ia, ja, ta = a_sorted
+    ob, ib, jb, tb = b_sorted
     P = oa.shape[1]
     # pi[a, q, t]: position in b[q]'s sorted order of the pair at a[a]'s sorted position t
     inv = np.empty(ob.shape, dtype=oa.dtype)
@@ -848,15 +849,15 @@ def spearman_resampled(a_sorted: tuple, b_sorted: tuple, counts: np.ndarray) -> 
     return _spearman_batch_kernel(counts, ia, ja, ta, ib, jb, tb, pi, proto, _nb.get_num_threads(), out)
 
 
-def _tie_runs(newgroup: np.ndarray):
-    """Per row of ``newgroup`` (k, P) (1 where a tie group starts), the
-    [start, end) of every group longer than 1, as a numba typed list of
-    (g, 2) int64 arrays."""
+def tie_runs(sorted_dense: np.ndarray):
+    """Per row of ``sorted_dense`` (k, P) (dense ranks in sorted order), the
+    [start, end) of every run of equal values longer than 1, as a numba typed
+    list of (g, 2) int64 arrays."""
     from numba.typed import List
     runs = List()
-    P = newgroup.shape[1]
-    for row in newgroup:
-        starts = np.flatnonzero(row)
+    P = sorted_dense.shape[1]
+    for row in sorted_dense:
+        starts = np.flatnonzero(np.r_[True, row[1:] != row[:-1]])
         ends = np.append(starts[1:], P)
         long = ends - starts > 1
         runs.append(np.ascontiguousarray(np.stack([starts[long], ends[long]], axis=1), dtype=np.int64))

@@ -85,23 +85,20 @@ class Prepared:
         return self._get_order()
 
     def sorted_pairs(self) -> tuple:
-        """``(order, I, J, newgroup)``, each (k, P): the stable sort order of
-        each row (int32), the conditions i < j of the pair at each sorted position
-        (uint16, or int32 beyond 65535 conditions), and 1 (uint8) where a tie
-        group starts.  Used by :func:`_kernels.spearman_resampled`."""
+        """``(order, I, J, ties)`` of each row, computed once: the stable sort
+        order (int32, (k, P)), the conditions i < j of the pair at each sorted
+        position (uint16, or int32 beyond 65535 conditions; (k, P)), and per
+        row the [start, end) of every run of tied values longer than 1 (a numba
+        typed list of (g, 2) int64 arrays).  Used by
+        :func:`_kernels.spearman_resampled`."""
         if self._sorted_pairs is None:
             order, dense, _ = self._rank_info()
             n = n_from_pairs(self.x.shape[1])
             iu, ju = np.triu_indices(n, k=1)
-            itype = np.uint16 if n <= np.iinfo(np.uint16).max else np.int32
-            iu, ju = iu.astype(itype), ju.astype(itype)
-            newgrp = np.empty(order.shape, dtype=np.uint8)
-            for r in range(self.k):
-                g = dense[r, order[r]]
-                newgrp[r, 0] = 1
-                newgrp[r, 1:] = g[1:] != g[:-1]
-            itype = np.int32 if order.shape[1] < 2 ** 31 else np.int64
-            self._sorted_pairs = (order.astype(itype), iu[order], ju[order], newgrp)
+            cond = np.uint16 if n <= np.iinfo(np.uint16).max else np.int32
+            pos = np.int32 if order.shape[1] < 2 ** 31 else np.int64
+            ties = _kernels.tie_runs(np.take_along_axis(dense, order, axis=1))
+            self._sorted_pairs = (order.astype(pos), iu.astype(cond)[order], ju.astype(cond)[order], ties)
         return self._sorted_pairs
 
     @property

@@ -16,13 +16,11 @@ such multiplicity weights, so each resample costs O(P) memory.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import wraps
 from typing import Optional, Sequence, Tuple
 
 import numpy as np
 from scipy import stats as _stats
-
-from functools import wraps
-
 from threadpoolctl import threadpool_limits
 
 from .ceiling import ceiling_vectors
@@ -361,15 +359,13 @@ def bootstrap_stimuli(model: RDM, data: RDM, method: str = "spearman",
             if do_ceil:
                 ceil[sel] = ce
     elif method == "spearman" and _kernels.USE_NUMBA:
-        # resamples in batches over threads; ranks from the stored sort orders
+        # all resamples in one call (spread over threads); ranks from the stored sort orders
         good = np.flatnonzero(ok)
-        a_sorted, d_sorted = rs.model.sorted_pairs(), rs.data.sorted_pairs()
-        for s0 in range(0, good.shape[0], rs.BATCH):
-            sel = good[s0:s0 + rs.BATCH]
-            out[sel] = _kernels.spearman_resampled(a_sorted, d_sorted, all_counts[sel]).mean(axis=2)
-            if do_ceil:
-                for b in sel:
-                    ceil[b] = rs.ceiling(all_counts[b], rs.weights(all_counts[b]))
+        out[good] = _kernels.spearman_resampled(rs.model.sorted_pairs(), rs.data.sorted_pairs(),
+                                                all_counts[good]).mean(axis=2)
+        if do_ceil:
+            for b in good:
+                ceil[b] = rs.ceiling(all_counts[b], rs.weights(all_counts[b]))
     elif method == "kendall_tau_a" and _kernels.USE_NUMBA:
         for b in np.flatnonzero(ok):
             sc, ce = rs.tau_scores_ceiling(rs.weights(all_counts[b]), do_ceil)
