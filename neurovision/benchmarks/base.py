@@ -75,6 +75,17 @@ def model_rdms(model: Model, stimuli: xr.DataArray, layers: list[str], method: s
     return RDM(np.stack([mats[layer] for layer in layers]), ids, descriptors={"layer": list(layers)})
 
 
+def cached_scores(key: str, compute: Callable[[], list[Score]]) -> list[Score]:
+    """The scores stored under ``key`` in ``<cache>/results/scores``, or ``compute()`` written there
+    atomically (a killed run never leaves a half-written entry)."""
+    path = cache_dir("results") / "scores" / f"{key}.json"
+    if path.is_file():
+        return load_scores(path)
+    scores = compute()
+    scores_to_json(scores, path)
+    return scores
+
+
 class LayerBenchmark:
     """What every ventral benchmark shares: ``bench(model, layer=None)`` scores one layer — by default the
     layer the model commits to the benchmark's ``region`` — through the subclass's ``score_layers``."""
@@ -120,12 +131,7 @@ class RSABenchmark(LayerBenchmark):
         key = content_key("scores", __version__, self.identifier, self.version, self.comparison, self.rdm_method,
                           self.data_files, model.identifier, model.weights_hash, stimuli_hash(stimuli), layers,
                           n_boot, seed)
-        cached = cache_dir("results") / "scores" / f"{key}.json"
-        if cached.is_file():
-            return load_scores(cached)
-        scores = self._score(model, stimuli, layers, n_boot, seed, progress)
-        scores_to_json(scores, cached)
-        return scores
+        return cached_scores(key, lambda: self._score(model, stimuli, layers, n_boot, seed, progress))
 
     def _score(self, model: Model, stimuli: xr.DataArray, layers: list[str], n_boot: int, seed: int,
                progress: bool) -> list[Score]:

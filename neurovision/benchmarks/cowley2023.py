@@ -68,24 +68,22 @@ Brain-Score. bioRxiv 407007. Spearman C (1910). Br J Psychol 3:271-295. Brown W 
 """
 from __future__ import annotations
 
-import dataclasses
-
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Iterable, Sequence
 
 import numpy as np
 
 from .. import __version__
-from ..activations import extract_layers
+from ..activations import extract_layers, layer_groups, layer_sizes
 from ..cache import atomic_path, cache_dir, content_key
 from ..data import cowley2023 as c23
 from ..data.registry import DATASETS, fetch
 from ..encoding import (DEFAULT_ALPHAS, DEFAULT_PLS_COMPONENTS, _single_thread, correlation_rdm_from_gram,
                         gram, predictivity_from_gram)
 from ..models.base import Model
-from ..scores import Score, load_scores, scores_to_json
-from .base import LayerBenchmark
+from ..scores import Score
+from .base import LayerBenchmark, cached_scores
 
 BENCHMARK_VERSION = 1
 CACHE_FORMAT = 1
@@ -249,22 +247,6 @@ def _condensed(square: np.ndarray) -> np.ndarray:
     return square[iu]
 
 
-def _layer_groups(model: Model, stimuli, layers: list[str], n: int) -> list[list[str]]:
-    if len(layers) == 1:
-        return [layers]
-    probe = extract_layers(model, stimuli.isel(presentation=slice(0, 1)), layers, progress=False)
-    groups, current, size = [], [], 0
-    for layer in layers:
-        nbytes = int(np.prod(probe[layer].shape[1:])) * 4 * n
-        if current and size + nbytes > MEMORY_BUDGET_BYTES:
-            groups.append(current)
-            current, size = [], 0
-        current.append(layer)
-        size += nbytes
-    groups.append(current)
-    return groups
-
-
 def session_results(model: Model, session: str, layers: Sequence[str], want: str = "predictions",
                     progress: bool = True) -> dict[str, dict]:
     """Cached per-layer results of one session (computed from activations when missing).
@@ -294,7 +276,8 @@ def session_results(model: Model, session: str, layers: Sequence[str], want: str
         fetch(c23.DATASET, rel)  # verify the files the cache key names
     stimuli, responses = c23.load_session(session)
     y = responses.values
-    for group in _layer_groups(model, stimuli, missing, stimuli.sizes["presentation"]):
+    sizes = layer_sizes(model, stimuli, missing) if len(missing) > 1 else {missing[0]: 0}
+    for group in layer_groups(sizes, stimuli.sizes["presentation"], MEMORY_BUDGET_BYTES):
         acts = extract_layers(model, stimuli, group, progress=progress)
         for layer in group:
             arrays = _layer_arrays(acts.pop(layer).values)
@@ -344,13 +327,13 @@ def _without_training_sessions(bench, model: Model):
     remaining = tuple(s for s in bench.sessions if s not in used)
     if not remaining:
         raise ValueError(f"every session of {bench.identifier} was used to choose {model.identifier!r}'s commitment")
-    return dataclasses.replace(bench, sessions=remaining)
+    return replace(bench, sessions=remaining)
 
 
 class _SessionBenchmark(LayerBenchmark):
     """What both Cowley benchmarks share: sessions held out from the model's commitment, and whole results
-    cached in ``<cache>/results/scores`` keyed by benchmark (identifier, version, method, sessions, data
-    hashes), model (identifier, weights hash), layer set, number of resamples and seed."""
+    cached in ``<cache>/results/scores`` keyed by benchmark (every field: identifier, version, method,
+    sessions, ...; data hashes), model (identifier, weights hash), layer set, number of resamples and seed."""
 
     def score_layers(self, model: Model, layers: Iterable[str] | None = None, n_boot: int = 1000, seed: int = 0,
                      progress: bool = True) -> list[Score]:
@@ -359,16 +342,9 @@ class _SessionBenchmark(LayerBenchmark):
         if held_out is not None:
             return held_out.score_layers(model, layers, n_boot=n_boot, seed=seed, progress=progress)
         layers = model.check_layers(list(layers) if layers is not None else list(model.layers))
-        method = getattr(self, "regression", None) or (self.comparison, self.rdm_method)
-        key = content_key("scores", CACHE_FORMAT, __version__, self.identifier, self.version, method,
-                          list(self.sessions), self.data_files, model.identifier, model.weights_hash, layers,
-                          n_boot, seed)
-        cached = cache_dir("results") / "scores" / f"{key}.json"
-        if cached.is_file():
-            return load_scores(cached)
-        scores = self._score(model, layers, n_boot, seed, progress)
-        scores_to_json(scores, cached)
-        return scores
+        key = content_key("scores", CACHE_FORMAT, __version__, asdict(self), self.data_files, model.identifier,
+                          model.weights_hash, layers, n_boot, seed)
+        return cached_scores(key, lambda: self._score(model, layers, n_boot, seed, progress))
 
 
 @dataclass
