@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import dataclasses
 import sys
 import time
 from pathlib import Path
@@ -51,7 +52,6 @@ def main(argv=None) -> int:
         for bench_name in benches:
             bench = load_benchmark(bench_name)
             if args.cowley_sessions and bench_name.startswith("cowley2023."):
-                import dataclasses
                 bench = dataclasses.replace(bench, sessions=tuple(args.cowley_sessions))
             region = getattr(bench, "region", None)
             if region is not None and region not in model.region_layer_map:

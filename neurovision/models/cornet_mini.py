@@ -13,6 +13,7 @@ architecture and preprocessing with seeded random weights (a control for what tr
 """
 from __future__ import annotations
 
+from dataclasses import fields
 from pathlib import Path
 
 from .base import Model, seeded
@@ -21,10 +22,8 @@ CHECKPOINT = Path(__file__).resolve().parent / "checkpoints" / "cornet_mini_fash
 
 
 def build(pretrained: bool = True, seed: int = 0) -> Model:
-    from ..training.ventral import _as_model, load_checkpoint, load_trained
+    from ..training.ventral import TrainConfig, _as_model, load_checkpoint, load_trained  # (the trainer imports models)
     from . import small_convnets
-    from ..training.ventral import TrainConfig
-    from dataclasses import fields
 
     if pretrained:
         model = load_trained(CHECKPOINT)
