@@ -47,8 +47,10 @@ def _hook_overhead(model_name: str, repeats: int = 3, committed_only: bool = Fal
     from neurovision.activations import extract_layers
     from neurovision.data import kriegeskorte2008 as k08
     model = load_model(model_name)
+    from neurovision.activations import auto_batch_size
     stimuli = k08.load_stimuli()
-    batches = [model.preprocess(stimuli.values[i:i + 32]) for i in range(0, stimuli.sizes["presentation"], 32)]
+    bs = auto_batch_size(model, stimuli.values)  # what extract_layers chooses by default
+    batches = [model.preprocess(stimuli.values[i:i + bs]) for i in range(0, stimuli.sizes["presentation"], bs)]
 
     def bare():
         with torch.inference_mode():
@@ -59,7 +61,7 @@ def _hook_overhead(model_name: str, repeats: int = 3, committed_only: bool = Fal
         it = iter(batches)
         model.preprocess = lambda images: next(it)
         layers = sorted(set(model.region_layer_map.values()), key=model.layers.index) if committed_only else model.layers
-        extract_layers(model, stimuli, layers, progress=False)
+        extract_layers(model, stimuli, layers, batch_size=bs, progress=False)
 
     bare(), hooked()  # warm-up
     t_bare = min(_timed(bare) for _ in range(repeats))

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import torch
 
-from neurovision.activations import extract, extract_layers
+from neurovision.activations import auto_batch_size, extract, extract_layers
 from neurovision.models.base import Model, UnknownLayerError
 from neurovision.models.pixels import build as build_pixels
 from neurovision.models.pixels import preprocess as pixels_preprocess
@@ -55,6 +55,19 @@ def test_hooks_record_named_layers_and_batching_does_not_matter(stimuli):
         direct = model.network.pool(model.network.relu(model.network.conv(x))).flatten(1).numpy()
     np.testing.assert_allclose(a["pool"].values, direct, rtol=1e-5, atol=1e-6)
     assert a["pool"].attrs["layer"] == "pool" and a["pool"].attrs["model"] == "tiny"
+
+
+def test_auto_batch_size_bounds_the_largest_tensor_of_a_batch(stimuli):
+    model = tiny_model()  # largest output per image: conv/relu, 4 x 64 x 64 float32 = 65,536 bytes
+    assert auto_batch_size(model, stimuli.values, max_bytes=65_536 * 5) == 5
+    assert auto_batch_size(model, stimuli.values, max_bytes=65_536 * 5 - 1) == 4
+    assert auto_batch_size(model, stimuli.values, max_bytes=1) == 1
+    assert auto_batch_size(model, stimuli.values, max_bytes=2**40) == 64  # capped
+    default = extract_layers(model, stimuli, ["conv"], progress=False)["conv"].values  # batch_size=None: automatic
+    np.testing.assert_allclose(default, extract_layers(model, stimuli, ["conv"], batch_size=3, progress=False)["conv"].values,
+                               rtol=1e-5, atol=1e-6)
+    with pytest.raises(ValueError, match="batch_size"):
+        extract_layers(model, stimuli, ["conv"], batch_size=0, progress=False)
 
 
 def test_extract_concatenates_with_layer_coordinate(stimuli):
