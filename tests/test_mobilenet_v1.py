@@ -203,6 +203,27 @@ def test_inference_form_equals_the_unfused_network(pretrained):
             torch.testing.assert_close(net.Conv2d_2_depthwise(z), bare.Conv2d_2_depthwise(z), atol=1e-5, rtol=1e-5)
 
 
+def test_shifted_kernel_equals_padding_bit_for_bit(pretrained):
+    """TF's asymmetric 'SAME' by a (k+1)x(k+1) kernel with a zero first row/column and symmetric padding
+    (ConvBNReLU6.shift_kernel) reads the same windows as padding the input: identical outputs."""
+    dw = pretrained.network.Conv2d_2_depthwise
+    assert dw.shifted_weight is not None and dw.shifted_weight.shape[-2:] == (4, 4)
+    assert pretrained.network.Conv2d_0.shifted_weight is None  # dense first layer: the padded copy is faster
+    assert "Conv2d_2_depthwise.shifted_weight" not in pretrained.network.state_dict()  # not in the weights hash
+    for size in ((56, 56), (56, 57), (57, 57)):  # both sides, one side, no side asymmetric
+        z = torch.rand(3, 64, *size, generator=torch.Generator().manual_seed(sum(size)))
+        z = z.contiguous(memory_format=torch.channels_last)
+        with torch.no_grad():
+            fast = dw(z)
+            weight, dw.shifted_weight = dw.shifted_weight, None
+            try:
+                padded = dw(z)
+            finally:
+                dw.shifted_weight = weight
+        assert fast.shape == padded.shape == (3, 64, -(-size[0] // 2), -(-size[1] // 2))
+        assert torch.equal(fast, padded)
+
+
 # --------------------------------------------------------------------------- weight cache
 
 
