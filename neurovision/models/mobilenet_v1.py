@@ -337,13 +337,13 @@ def preprocess(images: np.ndarray) -> torch.Tensor:
     Raises ``ValueError`` for other shapes or dtypes.
     """
     images = to_uint8_rgb(images)
-    out = np.empty((len(images), INPUT_SIZE, INPUT_SIZE, 3), dtype=np.float32)
+    resized = np.empty((len(images), INPUT_SIZE, INPUT_SIZE, 3), dtype=np.uint8)
     for i, image in enumerate(images):
-        resized = Image.fromarray(image).resize((INPUT_SIZE, INPUT_SIZE), Image.BILINEAR)
-        out[i] = np.asarray(resized, dtype=np.float32)
-    out = out / np.float32(127.5) - np.float32(1.0)
+        resized[i] = np.asarray(Image.fromarray(image).resize((INPUT_SIZE, INPUT_SIZE), Image.BILINEAR))
+    # float32 x / 127.5 - 1 in place (the same IEEE operations as numpy's, without temporaries)
+    out = torch.from_numpy(resized).to(torch.float32).div_(127.5).sub_(1.0)
     # (n, 3, 224, 224) as a view of the NHWC buffer: channels-last memory, the network's layout
-    return torch.from_numpy(out).permute(0, 3, 1, 2)
+    return out.permute(0, 3, 1, 2)
 
 
 def build(pretrained: bool = True, seed: int = 0) -> Model:
