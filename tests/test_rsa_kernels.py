@@ -63,6 +63,24 @@ def test_tau_kernels_match_definition(n, levels):
                     assert abs(got[i, j] - tau_def(x[i], y[j], ww)) < 1e-12
 
 
+@needs_numba
+@pytest.mark.parametrize("levels", [None, 7, 300])
+def test_long_single_pair_two_thread_path_matches_scipy(levels):
+    """One unweighted pair of >= SINGLE_PAIR_PARALLEL_MIN entries takes the two-thread merge sort
+    (halves counted separately, then across): equal to scipy's kendalltau (tau-b, = tau-a without ties)
+    and to the numpy oracle with ties (odd length: unequal halves)."""
+    from scipy.stats import kendalltau
+    rng = np.random.default_rng(levels or 0)
+    p = K.SINGLE_PAIR_PARALLEL_MIN + 1001
+    x = rng.random(p) if levels is None else rng.integers(0, levels, p).astype(float)
+    y = x + rng.random(p) * 2 if levels is None else (x + rng.integers(0, levels, p)) % levels
+    got = K.tau_a_matrix(x[None], y[None])[0, 0]
+    if levels is None:
+        assert got == pytest.approx(kendalltau(x, y).statistic, abs=1e-12)
+    assert got == pytest.approx(K.tau_a_matrix_numpy(x[None], y[None])[0, 0], abs=1e-12)
+    assert compare_vectors(x, y, "kendall_tau_a")[0, 0] == pytest.approx(got, abs=1e-15)
+
+
 def test_discordant_numpy_weighted():
     rng = np.random.default_rng(5)
     y = rng.integers(0, 6, 60)

@@ -38,6 +38,7 @@ back to its user cache directory.
 from __future__ import annotations
 
 import os
+import threading
 
 import numpy as np
 
@@ -385,11 +386,73 @@ if HAVE_NUMBA:
         return float(dis), swapped
 
     @_njit
-    def _packed_keys(x, idxbits):
+    def _merge_two_u(sy, dy, lo, mid, hi):
+        """Merge the sorted runs sy[lo:mid] and sy[mid:hi] into dy[lo:hi];
+        return the number of pairs (left, right) with left > right."""
+        i = lo
+        j = mid
+        k = lo
+        dis = 0
+        while i < mid and j < hi:
+            yl = sy[i]
+            yr = sy[j]
+            r = yr < yl
+            dy[k] = yr if r else yl
+            dis += 0 if r else j - mid
+            j += 1 if r else 0
+            i += 0 if r else 1
+            k += 1
+        while i < mid:
+            dy[k] = sy[i]
+            dis += j - mid
+            i += 1
+            k += 1
+        while j < hi:
+            dy[k] = sy[j]
+            j += 1
+            k += 1
+        return dis
+
+    @_nb.njit(cache=True, nogil=True, parallel=True)
+    def _tau_a_single_u(order, x, y, fs, iscr):
+        """Unweighted tau-a of one pair of long vectors on two threads: after
+        the x-order preparation (as :func:`_tau_a_pairs_range`), each half of
+        the y sequence is merge-sorted (counting its discordant pairs) by its
+        own thread, then one merge counts the pairs across the halves."""
+        keep = iscr[0]
+        gstart = iscr[1]
+        xs = fs[0]
+        ws0 = fs[1]
+        ys = fs[2]
+        ty = fs[4]
+        m, ng, tx, tot, den = _prep_x(x, order, ws0, False, keep, xs, ws0, gstart)
+        if den <= 0.0:
+            return np.nan
+        for t in range(m):
+            ys[t] = y[keep[t]]
+        txy = 0.0
+        for g in range(0, ng, 2):
+            _sort_group_u(ys, gstart[g], gstart[g + 1])
+            txy += _run_ties_u(ys, gstart[g], gstart[g + 1])
+        h = m // 2
+        dis = np.zeros(2)
+        for half in _nb.prange(2):
+            lo = 0 if half == 0 else h
+            hi = h if half == 0 else m
+            d, swapped = _merge_count_u(ys[lo:hi], ty[lo:hi], hi - lo)
+            if swapped:  # the sorted half ended in ty: back into ys
+                ys[lo:hi] = ty[lo:hi]
+            dis[half] = d
+        total = dis[0] + dis[1] + _merge_two_u(ys, ty, 0, h, m)
+        tyy = _run_ties_u(ty, 0, m)
+        tau = (tot - tx - tyy + txy - 2.0 * total) / den
+        return min(1.0, max(-1.0, tau))
+
+    @_njit
+    def _packed_keys(x, idxbits, out):
         """Order-preserving uint64 image of x, low ``idxbits`` bits
-        replaced by the element index (for a SIMD np.sort)."""
+        replaced by the element index (for a SIMD np.sort), into ``out``."""
         n = x.shape[0]
-        out = np.empty(n, np.uint64)
         xb = (x + 0.0).view(np.uint64)
         sign = np.uint64(1) << np.uint64(63)
         full = ~np.uint64(0)
@@ -423,19 +486,6 @@ if HAVE_NUMBA:
                 o = np.argsort(x[seg], kind="mergesort")
                 out[i:j] = seg[o]
             i = j
-
-    @_njit
-    def _tau_a_kernel(orders, X, Y, w, weighted):
-        kx = X.shape[0]
-        ky = Y.shape[0]
-        xi = np.empty(kx * ky, np.int64)
-        yi = np.empty(kx * ky, np.int64)
-        for a in range(kx):
-            for b in range(ky):
-                xi[a * ky + b] = a
-                yi[a * ky + b] = b
-        return _tau_a_pairs_kernel(orders, X, Y, w, weighted,
-                                   xi, yi).reshape(kx, ky)
 
     @_njit
     def _prep_x(xr, od, w, weighted, keep, xs, ws0, gstart):
@@ -482,35 +532,31 @@ if HAVE_NUMBA:
         return m, ng, tx, tot, den
 
     @_nb.njit(cache=True, nogil=True, parallel=True)
-    def _tau_a_pairs_kernel(orders, X, Y, w, weighted, xi, yi):
-        """tau-a of the pairs (X[xi[t]], Y[yi[t]]); the per-x preparation
-        is shared by consecutive pairs with the same xi.  Runs of pairs
-        with the same xi are spread over numba's threads."""
-        npair = xi.shape[0]
-        out = np.empty(npair)
-        bounds = np.empty(npair + 1, np.int64)
-        nb = 0
-        for t in range(npair):
-            if t == 0 or xi[t] != xi[t - 1]:
-                bounds[nb] = t
-                nb += 1
-        bounds[nb] = npair
-        for g in _nb.prange(nb):
-            _tau_a_pairs_range(orders, X, Y, w, weighted, xi, yi,
-                               bounds[g], bounds[g + 1], out)
+    def _tau_a_pairs_kernel(orders, X, Y, w, weighted, xi, yi, bounds, fs, iscr, out):
+        """tau-a of the pairs (X[xi[t]], Y[yi[t]]) into ``out``; the per-x
+        preparation is shared by consecutive pairs with the same xi (runs
+        [bounds[g], bounds[g + 1])).  The runs are spread over ``fs.shape[0]``
+        threads, thread b working in its scratch ``fs[b]`` (6, P) float64 and
+        ``iscr[b]`` (2, P + 1) int64 (allocated by the caller and reused: fresh
+        pages cost more than the merge sort on this project's VMs)."""
+        nb = bounds.shape[0] - 1
+        nblk = fs.shape[0]
+        for blk in _nb.prange(nblk):
+            for g in range(blk * nb // nblk, (blk + 1) * nb // nblk):
+                _tau_a_pairs_range(orders, X, Y, w, weighted, xi, yi,
+                                   bounds[g], bounds[g + 1], out, fs[blk], iscr[blk])
         return out
 
     @_njit
-    def _tau_a_pairs_range(orders, X, Y, w, weighted, xi, yi, lo, hi, out):
-        p = X.shape[1]
-        keep = np.empty(p, np.int64)
-        xs = np.empty(p)
-        ws0 = np.empty(p)
-        ys = np.empty(p)
-        ws = np.empty(p)
-        ty = np.empty(p)
-        tw = np.empty(p)
-        gstart = np.empty(p + 1, np.int64)
+    def _tau_a_pairs_range(orders, X, Y, w, weighted, xi, yi, lo, hi, out, fs, iscr):
+        keep = iscr[0]
+        gstart = iscr[1]
+        xs = fs[0]
+        ws0 = fs[1]
+        ys = fs[2]
+        ws = fs[3]
+        ty = fs[4]
+        tw = fs[5]
         a = -1
         m = 0
         ng = 0
@@ -726,10 +772,64 @@ def argsort(X: np.ndarray) -> np.ndarray:
     # bits, then an exact fix-up of runs whose truncated keys tie
     idxbits = max(1, int(n - 1).bit_length())
     out = np.empty((k, n), np.int64)
+    keys = _scratch("argsort_keys", (n,), np.uint64)
     for r in range(k):
-        srt = np.sort(_packed_keys(X[r], idxbits))
-        _unpack_fix(srt, X[r], idxbits, out[r])
+        _packed_keys(X[r], idxbits, keys)
+        keys.sort()  # in place: numpy's SIMD sort
+        _unpack_fix(keys, X[r], idxbits, out[r])
     return out
+
+
+_SCRATCH = threading.local()
+#: One unweighted tau-a pair at least this long (entries) is merge-sorted on two threads.
+SINGLE_PAIR_PARALLEL_MIN = 1 << 15
+
+
+def _scratch(name: str, shape: tuple, dtype) -> np.ndarray:
+    """A work array of ``shape`` (contents undefined), reused between calls in this thread.
+
+    Kernels over ~10^6-entry RDM vectors used to allocate their work arrays on every call; on this
+    project's VMs the page faults of touching fresh memory (~4 µs per 4 KiB page) cost more than the
+    merge sort itself. Each thread keeps the largest array asked for under each name (a few tens of MB
+    for 1000-condition RDMs); :func:`release_scratch` frees them.
+    """
+    pool = getattr(_SCRATCH, "pool", None)
+    if pool is None:
+        pool = _SCRATCH.pool = {}
+    dtype = np.dtype(dtype)
+    need = int(np.prod(shape, dtype=np.int64))
+    arr = pool.get(name)
+    if arr is None or arr.dtype != dtype or arr.size < need:
+        arr = pool[name] = np.empty(need, dtype)
+    return arr[:need].reshape(shape)
+
+
+def release_scratch() -> None:
+    """Free this thread's reusable work arrays (see :func:`_scratch`)."""
+    _SCRATCH.pool = {}
+
+
+def _tau_a_pairs_nb(orders, X, Y, w, xi, yi) -> np.ndarray:
+    """Numba tau-a of the row pairs (X[xi[t]], Y[yi[t]]) with per-thread scratch (see :func:`_scratch`)."""
+    npair = xi.shape[0]
+    out = np.empty(npair)
+    if npair == 0:
+        return out
+    bounds = np.flatnonzero(np.r_[True, xi[1:] != xi[:-1], True]).astype(np.int64)
+    nthreads = _nb.get_num_threads()
+    nblk = max(1, min(bounds.shape[0] - 1, nthreads))
+    p = X.shape[1]
+    fs = _scratch("tau_f", (nblk, 6, p), np.float64)
+    iscr = _scratch("tau_i", (nblk, 2, p + 1), np.int64)
+    if npair == 1 and w is None and nthreads > 1 and p >= SINGLE_PAIR_PARALLEL_MIN:
+        # one long pair: split its merge sort over two threads instead
+        out[0] = _tau_a_single_u(orders[xi[0]], X[xi[0]], Y[yi[0]], fs[0], iscr[0])
+        return out
+    if w is None:
+        wv, weighted = np.empty(0), False
+    else:
+        wv, weighted = np.ascontiguousarray(w, dtype=np.float64), True
+    return _tau_a_pairs_kernel(orders, X, Y, wv, weighted, xi, yi, bounds, fs, iscr, out)
 
 
 def tau_a_matrix(X, Y, w=None, orders=None) -> np.ndarray:
@@ -746,13 +846,10 @@ def tau_a_matrix(X, Y, w=None, orders=None) -> np.ndarray:
     if orders is None:
         orders = argsort(X)
     orders = np.ascontiguousarray(orders, dtype=np.int64)
-    if w is None:
-        wv = np.empty(0)
-        weighted = False
-    else:
-        wv = np.ascontiguousarray(w, dtype=np.float64)
-        weighted = True
-    return _tau_a_kernel(orders, X, Y, wv, weighted)
+    kx, ky = X.shape[0], Y.shape[0]
+    xi = np.repeat(np.arange(kx, dtype=np.int64), ky)
+    yi = np.tile(np.arange(ky, dtype=np.int64), kx)
+    return _tau_a_pairs_nb(orders, X, Y, w, xi, yi).reshape(kx, ky)
 
 
 def tau_a_pairs(X, Y, xi, yi, w=None, orders=None) -> np.ndarray:
@@ -771,11 +868,7 @@ def tau_a_pairs(X, Y, xi, yi, w=None, orders=None) -> np.ndarray:
     if orders is None:
         orders = argsort(X)
     orders = np.ascontiguousarray(orders, dtype=np.int64)
-    if w is None:
-        return _tau_a_pairs_kernel(orders, X, Y, np.empty(0), False, xi, yi)
-    return _tau_a_pairs_kernel(orders, X, Y,
-                               np.ascontiguousarray(w, dtype=np.float64),
-                               True, xi, yi)
+    return _tau_a_pairs_nb(orders, X, Y, w, xi, yi)
 
 
 def avg_ranks(dense: np.ndarray, ngroups: np.ndarray, w=None) -> np.ndarray:
