@@ -203,7 +203,8 @@ def ridge_fit_predict(k_tr: np.ndarray, k_te: np.ndarray, y_tr: np.ndarray, alph
     n = k_tr.shape[0]
     ybar = y_tr.mean(axis=0)
     yc = y_tr - ybar
-    s, u = linalg.eigh(k_tr, check_finite=False)
+    # all eigenpairs: LAPACK's divide-and-conquer (evd) is ~30 % faster than the default (evr) here
+    s, u = linalg.eigh(k_tr, check_finite=False, driver="evd")
     s = np.clip(s, 0.0, None)
     scale = float(np.trace(k_tr)) / n if relative else 1.0
     lams = alphas * (scale if scale > 0 else 1.0)
