@@ -602,11 +602,13 @@ if HAVE_NUMBA:
             tau = (tot - tx - tyy + txy - 2.0 * dis) / den
             out[t_pair] = min(1.0, max(-1.0, tau))
 
-    @_njit
+    @_nb.njit(cache=True, nogil=True, parallel=True)
     def _avg_ranks_nb(dense, ng, w, weighted, out):
-        """Average (1-based) ranks of the expanded rows from dense ranks."""
+        """Average (1-based) ranks of the expanded rows from dense ranks
+        (rows spread over threads: the noise ceiling re-ranks every subject
+        RDM on every bootstrap resample)."""
         k, p = dense.shape
-        for r in range(k):
+        for r in _nb.prange(k):
             tot = np.zeros(ng[r])
             d = dense[r]
             if weighted:
