@@ -207,21 +207,30 @@ def test_shifted_kernel_equals_padding_bit_for_bit(pretrained):
     """TF's asymmetric 'SAME' by a (k+1)x(k+1) kernel with a zero first row/column and symmetric padding
     (ConvBNReLU6.shift_kernel) reads the same windows as padding the input: identical outputs."""
     dw = pretrained.network.Conv2d_2_depthwise
-    assert dw.shifted_weight is not None and dw.shifted_weight.shape[-2:] == (4, 4)
-    assert pretrained.network.Conv2d_0.shifted_weight is None  # dense first layer: the padded copy is faster
-    assert "Conv2d_2_depthwise.shifted_weight" not in pretrained.network.state_dict()  # not in the weights hash
+    assert dw.shift_asymmetric and not pretrained.network.Conv2d_0.shift_asymmetric  # dense layer: padding is faster
     for size in ((56, 56), (56, 57), (57, 57)):  # both sides, one side, no side asymmetric
         z = torch.rand(3, 64, *size, generator=torch.Generator().manual_seed(sum(size)))
         z = z.contiguous(memory_format=torch.channels_last)
         with torch.no_grad():
             fast = dw(z)
-            weight, dw.shifted_weight = dw.shifted_weight, None
+            dw.shift_kernel(False)
             try:
                 padded = dw(z)
             finally:
-                dw.shifted_weight = weight
+                dw.shift_kernel(True)
         assert fast.shape == padded.shape == (3, 64, -(-size[0] // 2), -(-size[1] // 2))
         assert torch.equal(fast, padded)
+
+
+def test_inference_form_follows_loaded_weights(pretrained):
+    """Weights loaded into an inference-form network after it was built (as the Brain-Score plugin does)
+    are the ones used — nothing derived from the old weights is kept."""
+    other = mnv1.build(pretrained=False)  # inference form, untrained weights
+    other.network.load_state_dict(pretrained.network.state_dict())
+    x = torch.rand(2, 3, 224, 224, generator=torch.Generator().manual_seed(3))
+    x = x.contiguous(memory_format=torch.channels_last)
+    with torch.no_grad():
+        assert torch.equal(other.network(x), pretrained.network(x))
 
 
 # --------------------------------------------------------------------------- weight cache

@@ -103,8 +103,8 @@ class ConvBNReLU6(nn.Module):
         self.stride = stride
         self.conv = nn.Conv2d(in_channels, out_channels, kernel, stride=stride, padding=0, groups=groups, bias=False)
         self.bn = nn.BatchNorm2d(out_channels, eps=BN_EPS)
-        # inference form only (see shift_kernel): the (k+1)x(k+1) kernel with a zero first row and column
-        self.register_buffer("shifted_weight", None, persistent=False)
+        # inference form (see shift_kernel): asymmetric 'SAME' padding by a kernel shifted into (k+1)x(k+1)
+        self.shift_asymmetric = False
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         top, bottom = _same_padding(x.shape[-2], self.kernel, self.stride)
@@ -112,33 +112,29 @@ class ConvBNReLU6(nn.Module):
         conv = self.conv
         if top == bottom and left == right:  # symmetric: the convolution pads (no padded copy of x)
             y = F.conv2d(x, conv.weight, conv.bias, conv.stride, (top, left), conv.dilation, conv.groups)
-        elif self.shifted_weight is not None and bottom == top + 1 and right == left + 1:
+        elif self.shift_asymmetric and bottom == top + 1 and right == left + 1:
             # TF's asymmetric 'SAME' as a symmetric one: the zero first row/column of the shifted kernel
-            # falls on the extra top/left padding, its last row/column on the bottom/right one
-            y = F.conv2d(x, self.shifted_weight, conv.bias, conv.stride, (top + 1, left + 1), conv.dilation,
-                         conv.groups)
+            # falls on the extra top/left padding, its last row/column on the bottom/right one. The shifted
+            # kernel is made from conv.weight on every call (a few KB), so it always matches the weights.
+            shifted = F.pad(conv.weight, (1, 0, 1, 0))
+            y = F.conv2d(x, shifted, conv.bias, conv.stride, (top + 1, left + 1), conv.dilation, conv.groups)
         else:  # TF's asymmetric 'SAME' (stride 2 on even maps): extra zero row/column bottom/right
             y = conv(F.pad(x, (left, right, top, bottom)))
         return F.relu6(self.bn(y), inplace=True)
 
-    @torch.no_grad()
-    def shift_kernel(self) -> None:
-        """Store the kernel padded to ``(k+1)×(k+1)`` with a zero first row and column, used when TF's
-        'SAME' padding is asymmetric (one more zero at the bottom/right than at the top/left).
+    def shift_kernel(self, enabled: bool = True) -> None:
+        """Compute TF's asymmetric 'SAME' padding (one more zero at the bottom/right than at the top/left)
+        with the kernel padded to ``(k+1)×(k+1)`` by a zero first row and column, and symmetric padding
+        ``top + 1``, instead of padding a copy of the input.
 
-        A convolution with that kernel and symmetric padding ``top + 1`` reads exactly the windows of the
-        ``k×k`` kernel on the asymmetrically padded input (the extra taps multiply zeros: bit-identical
-        outputs, tested), without making the padded copy of the input. Measured on 2 CPU cores for the
+        That convolution reads exactly the windows of the ``k×k`` kernel on the asymmetrically padded input
+        (the extra taps multiply zeros: bit-identical outputs, tested). Measured on 2 CPU cores for the
         depthwise stride-2 layers at batch 5: 1.5 vs 2.9 ms (64×112×112), 0.57 vs 0.85 ms (128×56×56);
         for the dense ``Conv2d_0`` (3 input channels) the larger kernel is slower (2.6 vs 1.7 ms), so the
-        inference form shifts only depthwise kernels. Inference only: the copy does not follow later
-        changes of ``conv.weight``.
+        inference form enables it for depthwise kernels only. The shifted kernel is derived from
+        ``conv.weight`` on every call (no stored copy that could go stale after ``load_state_dict``).
         """
-        w = self.conv.weight
-        k = self.kernel
-        shifted = w.new_zeros(w.shape[0], w.shape[1], k + 1, k + 1)
-        shifted[:, :, 1:, 1:] = w
-        self.shifted_weight = shifted
+        self.shift_asymmetric = enabled
 
     @torch.no_grad()
     def fuse_batchnorm(self) -> None:

@@ -332,6 +332,36 @@ if HAVE_NUMBA:
         return t
 
     @_njit
+    def _merge_two_u(sy, dy, lo, mid, hi):
+        """Merge the sorted runs sy[lo:mid] and sy[mid:hi] into dy[lo:hi];
+        return the number of pairs (left, right) with left > right: a left
+        element is discordant with the j - mid right elements already output
+        (all strictly smaller; on ties the left one goes first)."""
+        i = lo
+        j = mid
+        k = lo
+        dis = 0
+        while i < mid and j < hi:
+            yl = sy[i]
+            yr = sy[j]
+            r = yr < yl
+            dy[k] = yr if r else yl
+            dis += 0 if r else j - mid
+            j += 1 if r else 0
+            i += 0 if r else 1
+            k += 1
+        while i < mid:
+            dy[k] = sy[i]
+            dis += j - mid
+            i += 1
+            k += 1
+        while j < hi:
+            dy[k] = sy[j]
+            j += 1
+            k += 1
+        return dis
+
+    @_njit
     def _merge_count_u(ys, ty, m):
         """Unweighted variant of :func:`_merge_count` (no weight arrays)."""
         run = 16
@@ -357,61 +387,11 @@ if HAVE_NUMBA:
                     for k in range(lo, hi):
                         dy[k] = sy[k]
                     continue
-                i = lo
-                j = mid
-                k = lo
-                while i < mid and j < hi:
-                    yl = sy[i]
-                    yr = sy[j]
-                    r = yr < yl
-                    dy[k] = yr if r else yl
-                    # a left element is discordant with the j - mid right
-                    # elements already output (all strictly smaller)
-                    dis += 0 if r else j - mid
-                    j += 1 if r else 0
-                    i += 0 if r else 1
-                    k += 1
-                while i < mid:
-                    dy[k] = sy[i]
-                    dis += j - mid
-                    i += 1
-                    k += 1
-                while j < hi:
-                    dy[k] = sy[j]
-                    j += 1
-                    k += 1
+                dis += _merge_two_u(sy, dy, lo, mid, hi)
             sy, dy = dy, sy
             swapped = not swapped
             width *= 2
         return float(dis), swapped
-
-    @_njit
-    def _merge_two_u(sy, dy, lo, mid, hi):
-        """Merge the sorted runs sy[lo:mid] and sy[mid:hi] into dy[lo:hi];
-        return the number of pairs (left, right) with left > right."""
-        i = lo
-        j = mid
-        k = lo
-        dis = 0
-        while i < mid and j < hi:
-            yl = sy[i]
-            yr = sy[j]
-            r = yr < yl
-            dy[k] = yr if r else yl
-            dis += 0 if r else j - mid
-            j += 1 if r else 0
-            i += 0 if r else 1
-            k += 1
-        while i < mid:
-            dy[k] = sy[i]
-            dis += j - mid
-            i += 1
-            k += 1
-        while j < hi:
-            dy[k] = sy[j]
-            j += 1
-            k += 1
-        return dis
 
     @_nb.njit(cache=True, nogil=True, parallel=True)
     def _tau_a_single_u(order, x, y, fs, iscr):
