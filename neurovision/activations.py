@@ -21,6 +21,7 @@ automatically), about 2 faults and 10–11 ms per image.
 """
 from __future__ import annotations
 
+import mmap
 from contextlib import contextmanager
 from typing import Iterable
 
@@ -61,6 +62,19 @@ def auto_batch_size(model: Model, images: np.ndarray, max_bytes: int = BATCH_BYT
         for handle in handles:
             handle.remove()
     return int(np.clip(max_bytes // max(largest, 1), 1, MAX_BATCH_SIZE))
+
+
+def _mapped_empty(shape: tuple) -> np.ndarray:
+    """``np.empty(shape, float32)`` whose memory is mapped up front (Linux ``MAP_POPULATE``) for arrays of
+    4 MiB or more: one system call instead of a page fault per 4 KiB page when the hooks first write the
+    activations (measured: 70 vs 150 ms for the 148 MB of ``Conv2d_3_pointwise`` over 92 images). The
+    memory is released when the array is. Plain ``np.empty`` where ``MAP_POPULATE`` does not exist."""
+    nbytes = int(np.prod(shape, dtype=np.int64)) * 4
+    populate = getattr(mmap, "MAP_POPULATE", None)
+    if populate is None or nbytes < (1 << 22):
+        return np.empty(shape, np.float32)
+    buffer = mmap.mmap(-1, nbytes, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS | populate)
+    return np.frombuffer(buffer, np.float32).reshape(shape)
 
 
 def _presentation_coords(stimuli: xr.DataArray) -> dict:
@@ -170,7 +184,7 @@ def extract_layers(model: Model, stimuli: xr.DataArray, layers: Iterable[str] | 
                 acts = np.stack(calls[layer], axis=-1) if steps > 1 else calls[layer][0]
                 if layer not in n_steps:
                     n_steps[layer] = steps
-                    out[layer] = np.empty((n,) + acts.shape[1:], dtype=np.float32)
+                    out[layer] = _mapped_empty((n,) + acts.shape[1:])
                 elif steps != n_steps[layer]:
                     raise RuntimeError(f"layer {layer!r} of {model.identifier!r} was called {steps} times in one "
                                        f"forward pass, {n_steps[layer]} times in the first")

@@ -116,3 +116,21 @@ def test_recorded_values_survive_later_in_place_ops_and_channels_last(stimuli):
                      ["conv", "relu", "pool"])
     np.testing.assert_allclose(extract_layers(cl_model, stimuli, ["conv"], batch_size=3, progress=False)["conv"].values,
                                acts["conv"].values, rtol=1e-5, atol=1e-5)
+
+
+def test_mapped_result_arrays_are_ordinary_writable_float32():
+    """Large results are backed by pre-populated anonymous memory (activations._mapped_empty); they must
+    behave as ordinary arrays: writable, keep their memory alive, pickle by value."""
+    import gc
+    import pickle
+
+    from neurovision.activations import _mapped_empty
+    for shape in ((3, 5), (64, 1 << 15)):  # below and above the 4 MiB threshold
+        a = _mapped_empty(shape)
+        assert a.shape == shape and a.dtype == np.float32 and a.flags.writeable
+        a[:] = np.arange(a.size, dtype=np.float32).reshape(shape)
+        view = a[1:]
+        del a
+        gc.collect()
+        assert view[0, 0] == shape[1]  # the memory outlives the first reference
+        np.testing.assert_array_equal(pickle.loads(pickle.dumps(view)), view)
