@@ -144,7 +144,7 @@ def extract_layers(model: Model, stimuli: xr.DataArray, layers: Iterable[str] | 
     images = stimuli.values
     n = images.shape[0]
     if batch_size is None:
-        batch_size = auto_batch_size(model, images) if n else 1
+        batch_size = auto_batch_size(model, images) if n > 1 else 1  # one image: no probe pass needed
     if batch_size < 1:
         raise ValueError(f"batch_size must be >= 1; got {batch_size}")
     out: dict[str, np.ndarray] = {}

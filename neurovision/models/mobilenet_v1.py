@@ -199,10 +199,10 @@ class MobileNetV1(nn.Module):
         """This network, in eval mode, made fast for CPU inference (in place; returns ``self``): every
         BatchNorm folded into its convolution (:meth:`ConvBNReLU6.fuse_batchnorm`), the kernels of the
         depthwise stride-2 layers shifted so TF's asymmetric padding needs no padded copy
-        (:meth:`ConvBNReLU6.shift_kernel`), and the weights stored channels-last (NHWC), the layout oneDNN's convolutions run fastest in. Outputs equal the unfused
-        network's up to float32 rounding (≈ 3e-5 on the logits of random inputs, within the test's 5e-5);
-        MobileNet up to ``Conv2d_7_pointwise`` runs about 3× faster on 2 CPU cores. Layer names (hooks) are
-        unchanged."""
+        (:meth:`ConvBNReLU6.shift_kernel`), and the weights stored channels-last (NHWC), the layout
+        oneDNN's convolutions run fastest in. Outputs equal the unfused network's up to float32 rounding
+        (≈ 3e-5 on the logits of random inputs, within the test's 5e-5); MobileNet up to
+        ``Conv2d_7_pointwise`` runs about 3× faster on 2 CPU cores. Layer names (hooks) are unchanged."""
         self.eval()
         for module in self.children():
             if isinstance(module, ConvBNReLU6):

@@ -393,6 +393,23 @@ if HAVE_NUMBA:
             width *= 2
         return float(dis), swapped
 
+    @_njit
+    def _y_in_x_order_u(yr, keep, m, gstart, ng, ys):
+        """ys[:m] = yr at the x-ordered positions ``keep``, each run of tied x
+        (``gstart`` pairs) sorted by y; returns the number of pairs tied in both."""
+        for t in range(m):
+            ys[t] = yr[keep[t]]
+        txy = 0.0
+        for g in range(0, ng, 2):
+            _sort_group_u(ys, gstart[g], gstart[g + 1])
+            txy += _run_ties_u(ys, gstart[g], gstart[g + 1])
+        return txy
+
+    @_njit
+    def _tau_from_counts(tot, tx, ty, txy, dis, den):
+        """tau-a = (T - T_x - T_y + T_xy - 2 D) / denominator, clipped to [-1, 1]."""
+        return min(1.0, max(-1.0, (tot - tx - ty + txy - 2.0 * dis) / den))
+
     @_nb.njit(cache=True, nogil=True, parallel=True)
     def _tau_a_single_u(order, x, y, fs, iscr):
         """Unweighted tau-a of one pair of long vectors on two threads: after
@@ -408,12 +425,7 @@ if HAVE_NUMBA:
         m, ng, tx, tot, den = _prep_x(x, order, ws0, False, keep, xs, ws0, gstart)
         if den <= 0.0:
             return np.nan
-        for t in range(m):
-            ys[t] = y[keep[t]]
-        txy = 0.0
-        for g in range(0, ng, 2):
-            _sort_group_u(ys, gstart[g], gstart[g + 1])
-            txy += _run_ties_u(ys, gstart[g], gstart[g + 1])
+        txy = _y_in_x_order_u(y, keep, m, gstart, ng, ys)
         h = m // 2
         dis = np.zeros(2)
         for half in _nb.prange(2):
@@ -424,9 +436,7 @@ if HAVE_NUMBA:
                 ys[lo:hi] = ty[lo:hi]
             dis[half] = d
         total = dis[0] + dis[1] + _merge_two_u(ys, ty, 0, h, m)
-        tyy = _run_ties_u(ty, 0, m)
-        tau = (tot - tx - tyy + txy - 2.0 * total) / den
-        return min(1.0, max(-1.0, tau))
+        return _tau_from_counts(tot, tx, _run_ties_u(ty, 0, m), txy, total, den)
 
     @_njit
     def _packed_keys(x, idxbits, out):
@@ -552,12 +562,11 @@ if HAVE_NUMBA:
                 out[t_pair] = np.nan
                 continue
             yr = Y[yi[t_pair]]
-            for t in range(m):
-                ys[t] = yr[keep[t]]
-            txy = 0.0
             if weighted:
                 for t in range(m):
+                    ys[t] = yr[keep[t]]
                     ws[t] = ws0[t]
+                txy = 0.0
                 for g in range(0, ng, 2):
                     s = gstart[g]
                     e = gstart[g + 1]
@@ -569,18 +578,13 @@ if HAVE_NUMBA:
                 else:
                     tyy = _run_ties(ys, ws, 0, m)
             else:
-                for g in range(0, ng, 2):
-                    s = gstart[g]
-                    e = gstart[g + 1]
-                    _sort_group_u(ys, s, e)
-                    txy += _run_ties_u(ys, s, e)
+                txy = _y_in_x_order_u(yr, keep, m, gstart, ng, ys)
                 dis, swapped = _merge_count_u(ys, ty, m)
                 if swapped:
                     tyy = _run_ties_u(ty, 0, m)
                 else:
                     tyy = _run_ties_u(ys, 0, m)
-            tau = (tot - tx - tyy + txy - 2.0 * dis) / den
-            out[t_pair] = min(1.0, max(-1.0, tau))
+            out[t_pair] = _tau_from_counts(tot, tx, tyy, txy, dis, den)
 
     @_nb.njit(cache=True, nogil=True, parallel=True)
     def _avg_ranks_nb(dense, ng, w, weighted, out):
