@@ -24,7 +24,7 @@ from scipy import stats as _stats
 from threadpoolctl import threadpool_limits
 
 from .ceiling import ceiling_vectors
-from . import _kernels
+from . import _kernels, _tau_native
 from .compare import Prepared, canonical_method, compare_vectors
 from .rdm import RDM, _check_same_ids
 
@@ -145,6 +145,7 @@ class _Resampler:
             self.tri = np.triu_indices(r)
             self.km = self.model.k
         self._last = None
+        self._tau_prep = None  # compiled tau-a: (sorted keys of the data rows, ranks of the model rows)
 
     def weights(self, counts: np.ndarray) -> np.ndarray:
         return _kernels.pair_weights(counts)
@@ -211,8 +212,9 @@ class _Resampler:
         return sc, ce
 
     # -- kendall tau-a: scores and ceiling of a resample in one kernel call
-    def tau_scores_ceiling(self, w, ceiling: bool):
-        """(scores (n_models, n_data), (lower, upper) or None) for tau-a.
+    def tau_scores_ceiling(self, counts, ceiling: bool):
+        """(scores (n_models, n_data), (lower, upper) or None) for tau-a under the
+        condition counts of a resample (None: the data as they are).
 
         Every pair involves one data RDM, whose cached sort order serves
         as x for the model, pooled (all subjects) and leave-one-out pooled
@@ -221,6 +223,7 @@ class _Resampler:
         from .ceiling import pool_transform
         data, km = self.data, self.model.k
         k = data.k
+        w = None if counts is None else self.weights(counts)
         ys = [self.model.x]
         if ceiling:
             t = pool_transform(data, self.method, w)
@@ -234,8 +237,19 @@ class _Resampler:
         if ceiling:
             yi[:, km] = km
             yi[:, km + 1] = km + 1 + np.arange(k)
-        r = _kernels.tau_a_pairs(data.x, y, xi, yi.ravel(), w,
-                                 data.order).reshape(k, per)
+        if _tau_native.AVAILABLE and data.x.shape[1] >= _tau_native.MIN_LENGTH:
+            # compiled radix count; the data rows' sorted keys and the model rows' ranks are kept
+            # across resamples, the pooled rows (new every resample) are ranked on each call
+            if self._tau_prep is None:
+                self._tau_prep = ([_tau_native.prepare_x(row, self.n) for row in data.x],
+                                  [_tau_native.prepare_y(row, _tau_native._idxbits(data.x.shape[1]))
+                                   for row in self.model.x])
+            xprep, ymodel = self._tau_prep
+            r = _tau_native.tau_a_pairs(data.x, y, xi, yi.ravel(), counts=counts, xprep=xprep,
+                                        yprep=ymodel + [None] * (y.shape[0] - km)).reshape(k, per)
+        else:
+            r = _kernels.tau_a_pairs(data.x, y, xi, yi.ravel(), w,
+                                     data.order).reshape(k, per)
         sc = r[:, :km].T
         if not ceiling:
             return sc, None
@@ -368,7 +382,7 @@ def bootstrap_stimuli(model: RDM, data: RDM, method: str = "spearman",
                 ceil[b] = rs.ceiling(all_counts[b], rs.weights(all_counts[b]))
     elif method == "kendall_tau_a" and _kernels.USE_NUMBA:
         for b in np.flatnonzero(ok):
-            sc, ce = rs.tau_scores_ceiling(rs.weights(all_counts[b]), do_ceil)
+            sc, ce = rs.tau_scores_ceiling(all_counts[b], do_ceil)
             out[b] = sc.mean(axis=1)
             if do_ceil:
                 ceil[b] = ce
