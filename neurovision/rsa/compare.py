@@ -205,10 +205,13 @@ def _discordant_numpy(xd: np.ndarray, yd: np.ndarray, w=None) -> float:
 def _cmp_tau_a(a: Prepared, b: Prepared, w=None) -> np.ndarray:
     """Kendall's tau-a (Nili et al. 2014): (n_c - n_d) / (N (N-1) / 2).
 
-    Knight's O(N log N) algorithm (compiled, :mod:`._kernels`): order by x
-    (sort orders cached per RDM and reused across resamples), sort y
-    within runs of tied x, count (weighted) discordant pairs by a merge
-    sort of y and recover n_c - n_d = T - T_x - T_y + T_xy - 2 n_d.
+    Knight's O(N log N) algorithm: order by x, sort y within runs of tied
+    x, count the (weighted) discordant pairs n_d and recover
+    n_c - n_d = T - T_x - T_y + T_xy - 2 n_d.  Vectors of at least
+    ``_tau_native.MIN_LENGTH`` entries without weights go to the compiled
+    radix count (:mod:`._tau_native`, C); otherwise the numba merge-sort
+    kernels (:mod:`._kernels`; sort orders cached per RDM and reused
+    across resamples).
     Ties are not broken (tau-a): tied pairs contribute 0.  With
     multiplicity weights the statistic of the expanded vector results.
     """
