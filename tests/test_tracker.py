@@ -69,6 +69,29 @@ def test_short_training_reduces_loss(tmp_path):
     assert state_dict_hash(loaded.network) == state_dict_hash(model.network)
 
 
+def test_separate_flash_pathway(tmp_path):
+    """flash_hidden > 0: the flash readouts read a GRU of their own (fed by their own embedding); the target
+    readouts and the recorded core states do not depend on the flash pathway's weights."""
+    torch.manual_seed(0)
+    net = trk.TrackerNet(flash_hidden=16)
+    x = torch.rand(2, 9, 32, 32)
+    out = net(x)
+    assert out["flash"].shape == (2, 9, 2) and out["hidden"].shape == (2, 9, 128)
+    with torch.no_grad():
+        net.flash_embed[1].weight.add_(1.0)
+        net.flash_core.weight_hh_l0.mul_(-1.0)
+    out2 = net(x)
+    torch.testing.assert_close(out2["position"], out["position"])
+    assert not torch.allclose(out2["flash"], out["flash"])
+    cfg = _tiny(task="control", steps=3, flash_hidden=16)
+    model, _ = tr.train(cfg, tmp_path / "f.pt", progress=False)
+    meta = json.loads((tmp_path / "f.json").read_text())
+    assert "--flash-hidden 16" in meta["command"] and meta["model_config"]["flash_hidden"] == 16
+    loaded = trk.load_checkpoint(tmp_path / "f.pt")
+    assert {"flash_embed", "flash_core_output"} <= set(loaded.layers)
+    assert state_dict_hash(loaded.network) == state_dict_hash(model.network)
+
+
 def test_training_is_deterministic_and_resumable(tmp_path, monkeypatch):
     cfg = _tiny(steps=10)
     full, _ = tr.train(cfg, tmp_path / "a.pt", progress=False)

@@ -172,7 +172,10 @@ def measure_flash_lag(model, condition: str = "continuous", *, kind: str = "line
     ``flash_report_shift_deg`` (flash readout minus the physical flash position along the motion; positive =
     displaced in the motion direction, a flash-drag-like error) and ``lag_vs_physical_flash_ms`` (the target
     report at the flash minus the *physical* flash position, in ms of travel: the lag without the flash
-    readout's own error). ``speed_deg_s`` is the linear speed; for circular motion the angular speed (polar deg/s) may
+    readout's own error) and ``target_slip_during_flash_ms`` (how much further behind its own input, in ms of
+    travel, the target estimate is on the flash's last frame than on the frame before the flash reached the
+    network: 0 for a tracker that is not disturbed by the flash, −flash_frames × frame ms for one that holds its
+    pre-flash estimate while the flash is on; meaningful for the continuous condition). ``speed_deg_s`` is the linear speed; for circular motion the angular speed (polar deg/s) may
     be given instead (tangential speed = angular × radius in rad).
     """
     if speed_deg_s is not None and speed_deg_s < 0:
@@ -204,13 +207,17 @@ def measure_flash_lag(model, condition: str = "continuous", *, kind: str = "line
     delay_ms = model.delay_frames * model.ms_per_frame
     # diagnostics (along the motion, linear or tangential): how far ahead of its input the target estimate is
     # just before the flash arrives, and how far the flash report is displaced from the physical flash
-    pre_ms, fl_err, phys_ms = [], [], []
+    pre_ms, fl_err, phys_ms, slip_ms = [], [], [], []
+    last = FLASH_FRAME + flash_frames - 1  # video frame of the flash's last frame
     for i, g in enumerate(geo):
         p_in = g["pos"][FLASH_FRAME - 1]
         vdir = g["pos"][FLASH_FRAME] - g["pos"][FLASH_FRAME - 2]
         sp = np.linalg.norm(vdir) / (2 * model.ms_per_frame / 1000)
         u = vdir / max(np.linalg.norm(vdir), 1e-12)
         pre_ms.append(float((r["position_deg"][i, t_on - 1] - p_in) @ u / sp * 1000) if sp > 0 else np.nan)
+        # how much further behind its input the estimate is at the flash's last frame than just before it
+        lead_last = (r["position_deg"][i, last + d] - g["pos"][last]) @ u / sp * 1000 if sp > 0 else np.nan
+        slip_ms.append(float(lead_last - pre_ms[-1]))
         fl_err.append(float((fl[i] - g["flash_deg"]) @ u))
         phys_ms.append(float((tgt[i] - g["flash_deg"]) @ u / sp * 1000) if sp > 0 else np.nan)
     out = {"condition": condition, "kind": kind, "lag_ms": float(np.mean(lags_ms)),
@@ -219,7 +226,8 @@ def measure_flash_lag(model, condition: str = "continuous", *, kind: str = "line
            "fraction_of_delay": float(np.mean(lags_ms) / delay_ms) if delay_ms > 0 else float("nan"),
            "delay_ms": delay_ms, "n_trials": n_trials,
            "lead_before_flash_ms": float(np.nanmean(pre_ms)), "flash_report_shift_deg": float(np.mean(fl_err)),
-           "lag_vs_physical_flash_ms": float(np.nanmean(phys_ms))}
+           "lag_vs_physical_flash_ms": float(np.nanmean(phys_ms)),
+           "target_slip_during_flash_ms": float(np.nanmean(slip_ms))}
     if kind == "circular":
         out["lag_polar_deg"] = float(np.mean(lags_polar))
     return out

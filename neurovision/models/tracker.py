@@ -13,6 +13,10 @@ Architecture (:class:`TrackerNet`, input ``(batch, time, height, width)`` floats
   (x, y) in normalised frame units; ``readout_visibility`` — logit that the target is visible;
   ``readout_flash`` — position of the most recent flash; ``readout_flash_present`` — logit that a flash was
   seen in the last few frames.
+* optional flash pathway (``flash_hidden > 0``): ``flash_embed`` (its own flatten + linear + ReLU of the encoder
+  output) → ``flash_core`` (a GRU of ``flash_hidden`` units; ``flash_core_output`` exposes its states) feeding
+  ``readout_flash`` and ``readout_flash_present``, so that holding a flash in memory does not share units with
+  tracking the target (``flash_hidden = 0``: the flash readouts read ``core`` like the target readouts).
 
 About 0.23 M parameters (channels and widths are constructor arguments; the issue's prototype used
 ~0.4 M — this smaller net trains ~4× faster on a shared 2-core CPU). ``forward`` is plain (no device moves, no bookkeeping); the input delay Δ of the
@@ -46,6 +50,8 @@ CONTROL_CHECKPOINT = CHECKPOINT_DIR / "tracker_delay50_control.pt"
 
 LAYERS = ["encoder.0", "encoder.2", "encoder.4", "embed", "core_output", "readout_position", "readout_visibility",
           "readout_flash", "readout_flash_present"]
+#: the flash pathway's own layers (networks built with ``flash_hidden > 0``)
+FLASH_LAYERS = ["flash_embed", "flash_core_output"]
 
 
 class TrackerNet(nn.Module):
@@ -56,7 +62,8 @@ class TrackerNet(nn.Module):
     ``flash_present_logit`` ``(B, T)`` and ``hidden`` ``(B, T, hidden)``.
     """
 
-    def __init__(self, height: int = 32, width: int = 32, channels=(8, 16, 16), embed: int = 128, hidden: int = 128):
+    def __init__(self, height: int = 32, width: int = 32, channels=(8, 16, 16), embed: int = 128, hidden: int = 128,
+                 flash_hidden: int = 0):
         super().__init__()
         c1, c2, c3 = channels
         self.height, self.width = height, width
@@ -71,8 +78,15 @@ class TrackerNet(nn.Module):
         self.core_output = nn.Identity()
         self.readout_position = nn.Linear(hidden, 2)
         self.readout_visibility = nn.Linear(hidden, 1)
-        self.readout_flash = nn.Linear(hidden, 2)
-        self.readout_flash_present = nn.Linear(hidden, 1)
+        # flash_hidden > 0: the flash readouts get a recurrent core of their own (see the module docstring)
+        self.flash_hidden = flash_hidden
+        if flash_hidden:
+            self.flash_embed = nn.Sequential(nn.Flatten(), nn.Linear(c3 * h * w, embed), nn.ReLU())
+            self.flash_core = nn.GRU(embed, flash_hidden, batch_first=True)
+            self.flash_core_output = nn.Identity()
+        fh = flash_hidden or hidden
+        self.readout_flash = nn.Linear(fh, 2)
+        self.readout_flash_present = nn.Linear(fh, 1)
 
     def forward(self, video: torch.Tensor) -> dict:
         B, T, H, W = video.shape
@@ -80,11 +94,15 @@ class TrackerNet(nn.Module):
         e = self.embed(f).reshape(B, T, -1)
         h, _ = self.core(e)
         h = self.core_output(h)
+        if self.flash_hidden:
+            hf = self.flash_core_output(self.flash_core(self.flash_embed(f).reshape(B, T, -1))[0])
+        else:
+            hf = h
         return {
             "position": self.readout_position(h),
             "visibility_logit": self.readout_visibility(h).squeeze(-1),
-            "flash": self.readout_flash(h),
-            "flash_present_logit": self.readout_flash_present(h).squeeze(-1),
+            "flash": self.readout_flash(hf),
+            "flash_present_logit": self.readout_flash_present(hf).squeeze(-1),
             "hidden": h,
         }
 
@@ -181,7 +199,8 @@ def make_model(network: TrackerNet, *, identifier: str = "tracker", ms_per_frame
     if target not in ("now", "delayed"):
         raise ValueError(f"target must be 'now' or 'delayed'; got {target!r}")
     return TrackerModel(
-        identifier=identifier, network=network, preprocess=_preprocess_video, layers=list(LAYERS),
+        identifier=identifier, network=network, preprocess=_preprocess_video,
+        layers=list(LAYERS) + (list(FLASH_LAYERS) if getattr(network, "flash_hidden", 0) else []),
         region_layer_map={"dorsal": "core_output"}, visual_degrees=network.width / px_per_deg,
         description=description or "conv encoder -> GRU tracker (issue 6)", height=network.height,
         width=network.width, ms_per_frame=ms_per_frame, px_per_deg=px_per_deg, delay_frames=delay_frames,
@@ -200,7 +219,7 @@ def load_checkpoint(path, identifier: str | None = None) -> TrackerModel:
     blob = torch.load(path, map_location="cpu", weights_only=True)
     cfg = blob["config"]
     net = TrackerNet(height=cfg["height"], width=cfg["width"], channels=tuple(cfg["channels"]),
-                     embed=cfg["embed"], hidden=cfg["hidden"])
+                     embed=cfg["embed"], hidden=cfg["hidden"], flash_hidden=cfg.get("flash_hidden", 0))
     net.load_state_dict(blob["state_dict"])
     return make_model(net, identifier=identifier or path.stem, ms_per_frame=cfg["ms_per_frame"],
                       px_per_deg=cfg["px_per_deg"], delay_frames=cfg["delay_frames"], target=cfg["target"],

@@ -82,6 +82,7 @@ class TrainConfig:
     channels: tuple = (8, 16, 16)
     embed: int = 128
     hidden: int = 128
+    flash_hidden: int = 0  # > 0: the flash readouts get their own embedding and GRU of this size (0: share ``core``)
     speed_range_deg_s: tuple = (2.0, 50.0)
     p_occluder: float = 0.6
     p_flash: float = 0.7
@@ -210,7 +211,7 @@ def train(cfg: TrainConfig, out: str | Path | None = None, *, resume: bool = Tru
         torch.set_num_threads(cfg.threads)
     load_at_start = machine_info()["loadavg_1min"]
     torch.manual_seed(cfg.seed)
-    net = TrackerNet(cfg.height, cfg.width, cfg.channels, cfg.embed, cfg.hidden)
+    net = TrackerNet(cfg.height, cfg.width, cfg.channels, cfg.embed, cfg.hidden, cfg.flash_hidden)
     opt = torch.optim.Adam(net.parameters(), lr=cfg.lr)
     sched = torch.optim.lr_scheduler.LambdaLR(
         opt, lambda s: 0.5 * (1 + math.cos(math.pi * min(s, cfg.steps) / cfg.steps)) * 0.95 + 0.05)
@@ -263,7 +264,8 @@ def train(cfg: TrainConfig, out: str | Path | None = None, *, resume: bool = Tru
             "final_err_visible_px_train": float(np.mean([h["err_visible_px"] for h in history[-50:]])) if history else None,
             "loss_first": history[0]["loss"] if history else None, "steps": cfg.steps, "steps_done": stop}
     model_cfg = {"height": cfg.height, "width": cfg.width, "channels": list(cfg.channels), "embed": cfg.embed,
-                 "hidden": cfg.hidden, "ms_per_frame": cfg.ms_per_frame, "px_per_deg": cfg.px_per_deg,
+                 "hidden": cfg.hidden, "flash_hidden": cfg.flash_hidden,
+                 "ms_per_frame": cfg.ms_per_frame, "px_per_deg": cfg.px_per_deg,
                  "delay_frames": cfg.delay_frames, "target": cfg.target, "task": cfg.task}
     model = make_model(net, identifier=f"tracker_{cfg.task}", ms_per_frame=cfg.ms_per_frame,
                        px_per_deg=cfg.px_per_deg, delay_frames=cfg.delay_frames, target=cfg.target)
@@ -292,6 +294,7 @@ def _cli_args(cfg: TrainConfig, out: Path) -> list[str]:
             str(cfg.batch), "--seed", str(cfg.seed), "--lr", f"{cfg.lr:g}", "--n-frames", str(cfg.n_frames),
             "--p-flash", f"{cfg.p_flash:g}", "--p-flash-aligned", f"{cfg.p_flash_aligned:g}",
             "--flash-frame-weight", f"{cfg.flash_frame_weight:g}", "--flash-loss-weight", f"{cfg.flash_loss_weight:g}",
+            *(["--flash-hidden", str(cfg.flash_hidden)] if cfg.flash_hidden else []),
             "--out", str(out)]
 
 
@@ -415,6 +418,8 @@ def main(argv=None, prog: str = "python -m neurovision.training.tracker") -> int
                    help="weight of the position loss on frames where a flash is reported")
     p.add_argument("--flash-loss-weight", type=float, default=d.flash_loss_weight,
                    help="weight of the flash-position error in the loss")
+    p.add_argument("--flash-hidden", type=int, default=d.flash_hidden,
+                   help="units of a separate GRU for the flash readouts (0: flash readouts share the target's core)")
     p.add_argument("--no-eval", action="store_true", help="skip the evaluation after training")
     p.add_argument("--max-minutes", type=float, default=None,
                    help="wall-clock budget; stops early and records the equivalent --stop-after in the JSON")
@@ -425,7 +430,8 @@ def main(argv=None, prog: str = "python -m neurovision.training.tracker") -> int
     a = p.parse_args(argv)
     cfg = TrainConfig(task=a.task, delay_ms=a.delay_ms, steps=a.steps, batch=a.batch, seed=a.seed, lr=a.lr,
                       threads=a.threads, n_frames=a.n_frames, p_flash=a.p_flash, p_flash_aligned=a.p_flash_aligned,
-                      flash_frame_weight=a.flash_frame_weight, flash_loss_weight=a.flash_loss_weight)
+                      flash_frame_weight=a.flash_frame_weight, flash_loss_weight=a.flash_loss_weight,
+                      flash_hidden=a.flash_hidden)
     cmd = "python -m neurovision.training.tracker " + " ".join(_cli_args(cfg, Path(a.out)))
     if a.stop_after is not None:
         cmd += f" --stop-after {a.stop_after}"
