@@ -223,6 +223,9 @@ static void run_indices(const u64 *keys, const double *vals, i64 i, i64 j, u64 m
 /* From position i of the sorted keys: the end j of the run of equal high parts (returned) and, for a run
  * longer than one, its element indices in value order in idx[0:j-i). */
 static i64 key_run(const u64 *keys, const double *vals, i64 n, int idxbits, u64 mask, i64 i, i64 *idx) {
+    /* the values of tied runs are read at random: ask for the value 32 keys ahead now, so that those reads
+     * overlap instead of each waiting for memory */
+    if (i + 32 < n) __builtin_prefetch(vals + (keys[i + 32] & mask));
     u64 hk = keys[i] >> idxbits;
     i64 j = i + 1;
     while (j < n && (keys[j] >> idxbits) == hk) j++;
@@ -290,6 +293,7 @@ void nv_x_sequence(const u64 *keys, const double *x, const i32 *r, i64 n, int id
     while (i < n) {
         i64 j = key_run(keys, x, n, idxbits, mask, i, scratch);
         if (j - i == 1) {
+            if (i + 32 < n) __builtin_prefetch(r + (keys[i + 32] & mask));
             v[i] = r[keys[i] & mask];
             i = j;
             continue;
@@ -531,6 +535,7 @@ i64 nv_x_sequence_w(const i32 *ox, const uint32_t *ij, const i64 *runs, i64 nrun
         i64 stop = k < nruns ? runs[2 * k] : n;
         for (; t < stop; t++) {
             double wt = weight_at(ij, c, w, ox, t);
+            if (t + 32 < n) __builtin_prefetch(r + ox[t + 32]);
             v[m] = r[ox[t]];
             vw[m] = (i32)wt;
             m += wt > 0.0;
@@ -563,7 +568,10 @@ void nv_kept_counts_c(const i32 *r, const double *c, i64 ncond, i64 n, i64 *E) {
     i64 p = 0;
     for (i64 i = 0; i < ncond; i++) {
         if (c[i] <= 0.0) { p += ncond - 1 - i; continue; }
-        for (i64 j = i + 1; j < ncond; j++, p++) E[(i64)r[p] + 1] += c[j] > 0.0;
+        for (i64 j = i + 1; j < ncond; j++, p++) {
+            if (p + 32 < n) __builtin_prefetch(E + r[p + 32] + 1, 1);
+            E[(i64)r[p] + 1] += c[j] > 0.0;
+        }
     }
     for (i64 k = 1; k <= n; k++) E[k] += E[k - 1];
 }
