@@ -137,11 +137,14 @@ def test_discordant_pairs_property(vals, data):
     assert T.discordant_pairs(v.copy(), E, threads=1) == want_u
     nb = max(1, int(n - 1).bit_length())
     buf = np.empty(n, np.int32)
+    wf = w.astype(float)
+    want_tied = sum(wf[i] * np.sum(wf[i + 1:] * (v[i + 1:] == v[i])) for i in range(n))
     for simd in (0, int(T.SIMD)):
         vv, ww, bw = v.copy(), w.copy(), np.empty(n, np.int32)
+        tied = ctypes.c_int64(-1)
         got = T._LIB.nv_count_w(T._ptr(vv), T._ptr(ww), T._ptr(buf), T._ptr(bw), T._ptr(E), n, nb - 1, 0, 1 << nb,
-                                simd)
-        assert got == want_w
+                                simd, ctypes.byref(tied))
+        assert got == want_w and tied.value == want_tied
 
 
 @pytest.mark.skipif(not T.SIMD, reason="no AVX-512 on this CPU")
@@ -159,7 +162,10 @@ def test_simd_and_scalar_levels_agree_on_long_input():
     resw = []
     for simd in (0, 1):
         v, vw, b, bw = r.copy(), w.copy(), np.empty(n, np.int32), np.empty(n, np.int32)
-        resw.append(T._LIB.nv_count_w(T._ptr(v), T._ptr(vw), T._ptr(b), T._ptr(bw), None, n, nb - 1, 0, 1 << nb, simd))
+        tied = ctypes.c_int64(-1)
+        resw.append(T._LIB.nv_count_w(T._ptr(v), T._ptr(vw), T._ptr(b), T._ptr(bw), None, n, nb - 1, 0, 1 << nb, simd,
+                                      ctypes.byref(tied)))
+        assert tied.value == 0  # a permutation: no ties
     assert resw[0] == resw[1] == int(round(K.weighted_discordant_numpy(r, w.astype(float))))
 
 

@@ -393,38 +393,59 @@ static i64 level_w_avx512(const i32 *src, const i32 *sw, i32 *dst, i32 *dw, i64 
 
 static void tied_run_w(i32 *v, i32 *vw, i64 m0, i64 m, double g, double g2, double *tx, double *txy);
 
-static i64 small_w(const i32 *src, const i32 *sw, i64 a, i64 e) {
-    i64 acc = 0;
+/* direct count for a small group: discordant weight, and (added to *tied) the weight of tied pairs */
+static i64 small_w(const i32 *src, const i32 *sw, i64 a, i64 e, i64 *tied) {
+    i64 acc = 0, tie = 0;
     for (i64 t = a; t + 1 < e; t++) {
         i32 vt = src[t];
-        i64 below = 0;
-        for (i64 u = t + 1; u < e; u++) below += (i64)sw[u] * (i64)(src[u] < vt); /* branch-free */
+        i64 below = 0, same = 0;
+        for (i64 u = t + 1; u < e; u++) { /* branch-free */
+            below += (i64)sw[u] * (i64)(src[u] < vt);
+            same += (i64)sw[u] * (i64)(src[u] == vt);
+        }
         acc += below * sw[t];
+        tie += same * sw[t];
     }
+    *tied += tie;
     return acc;
 }
 
-static i64 group_w(i32 *src, i32 *sw, i32 *dst, i32 *dw, const i64 *E, i64 n, int s, i64 g0, int simd) {
+/* weight of the pairs inside w[a:e) (entries that all hold one value) */
+static i64 pairs_w(const i32 *w, i64 a, i64 e) {
+    i64 s1 = 0, s2 = 0;
+    for (i64 t = a; t < e; t++) { s1 += w[t]; s2 += (i64)w[t] * w[t]; }
+    return (s1 * s1 - s2) / 2;
+}
+
+static i64 group_w(i32 *src, i32 *sw, i32 *dst, i32 *dw, const i64 *E, i64 n, int s, i64 g0, int simd,
+                   i64 *tied) {
     i64 G = (i64)1 << (s + 1), half = (i64)1 << s;
     i64 a = E_at(E, n, g0), e = E_at(E, n, g0 + G);
     if (e - a <= 1) return 0;
-    if (e - a <= NV_SMALL_W) return small_w(src, sw, a, e);
+    if (e - a <= NV_SMALL_W) return small_w(src, sw, a, e, tied);
     i64 b1 = E_at(E, n, g0 + half), d;
 #ifdef NV_X86
     if (simd) d = level_w_avx512(src, sw, dst, dw, a, e, b1, s); else
 #endif
     d = level_w_scalar(src, sw, dst, dw, a, e, b1, s);
     (void)simd;
-    if (s == 0) return d;
-    return d + group_w(dst, dw, src, sw, E, n, s - 1, g0, simd) + group_w(dst, dw, src, sw, E, n, s - 1, g0 + half, simd);
+    if (s == 0) { /* each half now holds a single value */
+        *tied += pairs_w(dw, a, b1) + pairs_w(dw, b1, e);
+        return d;
+    }
+    return d + group_w(dst, dw, src, sw, E, n, s - 1, g0, simd, tied)
+             + group_w(dst, dw, src, sw, E, n, s - 1, g0 + half, simd, tied);
 }
 
 /* weighted discordant pairs (sum of w[t] w[u] over pairs t < u with v[t] > v[u]) within each group of level s
- * in the value range [g_lo, g_hi); ``simd`` nonzero: AVX-512 (only when nv_has_avx512(), and only when the
- * total weight is below 2^31: the running sums are int32 lanes). v, w, bv, bw are all work space. */
-i64 nv_count_w(i32 *v, i32 *w, i32 *bv, i32 *bw, const i64 *E, i64 n, int s, i64 g_lo, i64 g_hi, int simd) {
+ * in the value range [g_lo, g_hi); *tied receives the weight of the pairs with v[t] == v[u] (the pairs tied
+ * in y). ``simd`` nonzero: AVX-512 (only when nv_has_avx512(), and only when the total weight is below 2^31:
+ * the running sums are int32 lanes). v, w, bv, bw are all work space. */
+i64 nv_count_w(i32 *v, i32 *w, i32 *bv, i32 *bw, const i64 *E, i64 n, int s, i64 g_lo, i64 g_hi, int simd,
+               i64 *tied) {
     i64 d = 0;
-    for (i64 g0 = g_lo; g0 < g_hi; g0 += (i64)1 << (s + 1)) d += group_w(v, w, bv, bw, E, n, s, g0, simd);
+    *tied = 0;
+    for (i64 g0 = g_lo; g0 < g_hi; g0 += (i64)1 << (s + 1)) d += group_w(v, w, bv, bw, E, n, s, g0, simd, tied);
     return d;
 }
 
@@ -439,20 +460,6 @@ void nv_kept_counts(const i32 *r, const double *w, i64 n, i64 *E) {
     memset(E, 0, (size_t)(n + 1) * sizeof(i64));
     for (i64 p = 0; p < n; p++) E[(i64)r[p] + 1] += w[p] > 0.0;
     for (i64 c = 1; c <= n; c++) E[c] += E[c - 1];
-}
-
-/* weight of pairs tied in y: sum over values c of ((sum w)^2 - sum w^2) / 2 for the entries with v == c,
- * v[0:m) with values in [0, n). ``acc``: 2 n doubles of scratch (zeroed here). */
-double nv_ties_w(const i32 *v, const i32 *vw, i64 m, i64 n, double *acc) {
-    memset(acc, 0, (size_t)(2 * n) * sizeof(double));
-    for (i64 t = 0; t < m; t++) {
-        double wt = vw[t];
-        acc[2 * (i64)v[t]] += wt;
-        acc[2 * (i64)v[t] + 1] += wt * wt;
-    }
-    double ty = 0.0;
-    for (i64 c = 0; c < n; c++) ty += 0.5 * (acc[2 * c] * acc[2 * c] - acc[2 * c + 1]);
-    return ty;
 }
 
 /* ---------------------------------------------------------------------------------------------------------

@@ -58,7 +58,7 @@ def _load():
     lib.nv_count.restype = i64
     lib.nv_count.argtypes = [p, p, p, i64, i32, i64, i64, p]
     lib.nv_count_w.restype = i64
-    lib.nv_count_w.argtypes = [p, p, p, p, p, i64, i32, i64, i64, i32]
+    lib.nv_count_w.argtypes = [p, p, p, p, p, i64, i32, i64, i64, i32, ctypes.POINTER(i64)]
     lib.nv_x_sequence_w.restype = i64
     lib.nv_x_sequence_w.argtypes = [p, p, p, i64, p, p, p, i64, p, p, p]
     lib.nv_kept_counts.restype = None
@@ -67,8 +67,6 @@ def _load():
     lib.nv_x_prepare.argtypes = [p, p, i64, i32, i64, p, p, p, p]
     lib.nv_kept_counts_c.restype = None
     lib.nv_kept_counts_c.argtypes = [p, p, i64, i64, p]
-    lib.nv_ties_w.restype = ctypes.c_double
-    lib.nv_ties_w.argtypes = [p, p, i64, i64, p]
     SIMD = bool(lib.nv_has_avx512())
     if SIMD:
         # for a 16-lane mask m (bit = 1: the lane's entry goes to the ones), the (one, later zero) pairs
@@ -282,7 +280,7 @@ def _pair_w(xprep, yprep, Ew: np.ndarray, n: int, counts=None, w=None) -> float:
     its conditions), or ``w`` per entry; ``Ew``: the group bounds of the kept entries (:func:`kept_counts`)."""
     from . import _kernels
     ox, ij, runs = xprep
-    r, E, _ = yprep
+    r = yprep[0]
     v = _kernels._scratch("tau_native_v", (n,), np.int32)
     vw = _kernels._scratch("tau_native_vw", (n,), np.int32)
     sums = np.zeros(4)
@@ -290,25 +288,24 @@ def _pair_w(xprep, yprep, Ew: np.ndarray, n: int, counts=None, w=None) -> float:
     m = _LIB.nv_x_sequence_w(_ptr(ox), _ptr(ij) if use_c else None, _ptr(runs), runs.shape[0], _ptr(r),
                              _ptr(counts) if use_c else None, None if use_c else _ptr(w), n, _ptr(v), _ptr(vw),
                              _ptr(sums))
-    return _finish_w(v, vw, m, sums, E, Ew, n)
+    return _finish_w(v, vw, m, sums, Ew, n)
 
 
-def _finish_w(v, vw, m, sums, E, Ew, n) -> float:
+def _finish_w(v, vw, m, sums, Ew, n) -> float:
     """tau-a from a weighted x-ordered sequence v[:m], vw[:m] (see :func:`_pair_w`)."""
     from . import _kernels
     tx, txy, W, W2 = sums
     den = W * (W - 1.0) / 2.0
     if den <= 0:
         return float("nan")
-    ty = 0.0
-    if E is not None:  # y has ties
-        acc = _kernels._scratch("tau_native_ties", (2 * n,), np.float64)
-        ty = _LIB.nv_ties_w(_ptr(v), _ptr(vw), m, n, _ptr(acc))
     bv = _kernels._scratch("tau_native_buf", (n,), np.int32)
     bw = _kernels._scratch("tau_native_bufw", (n,), np.int32)
     nbits = _idxbits(n)
     simd = int(SIMD and W < 2 ** 31)  # the vector loop keeps running weights in int32 lanes
-    d = _LIB.nv_count_w(_ptr(v), _ptr(vw), _ptr(bv), _ptr(bw), _ptr(Ew), n, nbits - 1, 0, 1 << nbits, simd)
+    tied = ctypes.c_int64(0)  # weight of the pairs tied in y, counted on the way
+    d = _LIB.nv_count_w(_ptr(v), _ptr(vw), _ptr(bv), _ptr(bw), _ptr(Ew), n, nbits - 1, 0, 1 << nbits, simd,
+                        ctypes.byref(tied))
+    ty = float(tied.value)
     tot = (W * W - W2) / 2.0
     tau = (tot - tx - ty + txy - 2.0 * float(d)) / den
     return min(1.0, max(-1.0, tau))
