@@ -25,8 +25,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-__all__ = ["AVAILABLE", "SIMD", "tau_a", "tau_a_matrix", "tau_a_pairs", "sorted_keys", "prepare_y",
-           "discordant_pairs"]
+__all__ = ["AVAILABLE", "SIMD", "tau_a", "tau_a_matrix", "tau_a_pairs", "sorted_keys", "prepare_x", "prepare_y",
+           "discordant_pairs", "release"]
 
 _LIB = None
 SIMD = False
@@ -108,6 +108,23 @@ def _serialised(fn):
     return wrapper
 
 
+@_serialised
+def release() -> None:
+    """Free this module's reusable work arrays, in the calling thread and in the helper thread (a bootstrap
+    keeps a few per pooled RDM between resamples; :func:`neurovision.rsa.bootstrap_stimuli` calls this when it
+    is done)."""
+    from . import _kernels
+
+    def drop():
+        pool = getattr(_kernels._SCRATCH, "pool", None) or {}
+        for name in [k for k in pool if k.startswith("tau_native")]:
+            del pool[name]
+
+    drop()
+    if _POOL is not None:
+        _POOL.submit(drop).result()
+
+
 def _pool() -> ThreadPoolExecutor:
     global _POOL
     with _POOL_LOCK:
@@ -181,7 +198,7 @@ def prepare_y(y: np.ndarray, idxbits: int, keys: np.ndarray | None = None, tag: 
 
 
 def _pair(kx: np.ndarray, x: np.ndarray, yprep, idxbits: int, threads: int) -> float:
-    """tau-a of x (its sorted keys ``kx``) with a prepared y (:func:`_prepare_y`)."""
+    """tau-a of x (its sorted keys ``kx``) with a prepared y (:func:`prepare_y`)."""
     from . import _kernels
     n = x.shape[0]
     r, E, ty = yprep
@@ -226,7 +243,7 @@ def tau_a_matrix(X: np.ndarray, Y: np.ndarray, threads: int = 2) -> np.ndarray:
     if n < 2:
         return out
     idxbits = max(1, int(n - 1).bit_length())
-    yprep = [prepare_y(y, idxbits, tag=f"tau_native_y{j}") for j, y in enumerate(Y)]
+    yprep = [prepare_y(y, idxbits) for y in Y]  # new arrays: a tag per row would keep them all after the call
     for i, x in enumerate(X):
         kx = _sorted_keys(x, idxbits, "tau_native_kx")
         for j in range(Y.shape[0]):

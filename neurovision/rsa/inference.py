@@ -386,6 +386,8 @@ def bootstrap_stimuli(model: RDM, data: RDM, method: str = "spearman",
             out[b] = sc.mean(axis=1)
             if do_ceil:
                 ceil[b] = ce
+        if rs._tau_prep is not None:
+            _tau_native.release()  # the work arrays kept between resamples
     else:
         for b in np.flatnonzero(ok):
             counts = all_counts[b]
