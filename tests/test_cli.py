@@ -58,14 +58,18 @@ def test_bad_names_give_one_clear_error(argv, message, capsys, data_mirror):
     assert re.search(message, err)
 
 
-def test_figures(data_mirror, tmp_path):
+def test_figures(data_mirror, tmp_path, monkeypatch):
     """The figures command end to end (pixels model for speed; `make demo` runs it on mobilenet_v1)."""
-    assert main(["figures", "--out", str(tmp_path), "--n-boot", "20", "--model", "pixels"]) == 0
+    # an empty cache: the first run computes every score (cold), the second reads them back (warm)
+    monkeypatch.setenv("NEUROVISION_CACHE", str(tmp_path / "cache"))
+    out = tmp_path / "first"
+    assert main(["figures", "--out", str(out), "--n-boot", "20", "--model", "pixels"]) == 0
+    tmp_path = out
     names = {p.name for p in tmp_path.iterdir()}
     assert {"kriegeskorte2008_rdms_pixels.png", "kriegeskorte2008.it_human_profile_pixels.png"} <= names
     assert all(p.stat().st_size > 10_000 for p in tmp_path.glob("*.png"))
     # deterministic: a second run (warm caches) writes byte-identical files, netCDF profiles included
-    again = tmp_path / "again"
+    again = tmp_path.parent / "again"
     assert main(["figures", "--out", str(again), "--n-boot", "20", "--model", "pixels"]) == 0
     files = sorted(p.name for p in tmp_path.iterdir() if p.is_file())
     assert files == sorted(p.name for p in again.iterdir()) and any(f.endswith(".nc") for f in files)

@@ -77,13 +77,13 @@ def model_rdms(model: Model, stimuli: xr.DataArray, layers: list[str], method: s
 
 def cached_scores(key: str, compute: Callable[[], list[Score]]) -> list[Score]:
     """The scores stored under ``key`` in ``<cache>/results/scores``, or ``compute()`` written there
-    atomically (a killed run never leaves a half-written entry)."""
+    atomically (a killed run never leaves a half-written entry). Either way the scores returned are the ones
+    read back from the file (values rounded to 12 significant digits by :func:`scores_to_json`), so a first
+    (cold) and a later (warm) run give byte-identical outputs."""
     path = cache_dir("results") / "scores" / f"{key}.json"
-    if path.is_file():
-        return load_scores(path)
-    scores = compute()
-    scores_to_json(scores, path)
-    return scores
+    if not path.is_file():
+        scores_to_json(compute(), path)
+    return load_scores(path)
 
 
 class LayerBenchmark:
