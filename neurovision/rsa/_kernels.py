@@ -8,7 +8,9 @@
   of Y under optional multiplicity weights, O(P log P) per pair (Knight
   1966): order by x (sort orders supplied by the caller and reused), sort
   the y values inside each run of tied x, then count the weighted
-  discordant pairs with a merge sort of y.
+  discordant pairs with a merge sort of y. (Long vectors without weights and the
+  bootstrap's resamples go to the compiled radix count of :mod:`._tau_native`
+  instead when it is built; these kernels remain the fallback and an oracle.)
 * :func:`pair_weights` / :func:`pair_weights_block` — condition counts
   c (n,) to condensed pair multiplicities c_i c_j (bootstrap resamples).
 * :func:`spearman_resampled` — Spearman correlations on a batch of stimulus
