@@ -7,9 +7,14 @@
  *                  in y, and the count array E (E[c] = entries with min rank < c) when y has ties;
  *   nv_x_sequence  x's sorted keys -> v[t] = r[index of the t-th smallest x], each run of tied x sorted (so
  *                  pairs tied in x are never counted as discordant), the pairs tied in x and tied in both;
- *   nv_levels      the number of discordant pairs of v: pairs t < u with v[t] > v[u].
+ *   nv_count       the number of discordant pairs of v: pairs t < u with v[t] > v[u] (nv_levels runs single
+ *                  levels over a whole value range: the caller does the top level, then one half per thread).
+ * For bootstrap resamples, nv_x_prepare keeps x's order (and the two conditions of every pair) across
+ * resamples, nv_x_sequence_w builds the weighted sequence (weights c_i c_j from condition counts, or given
+ * per entry; zero weights dropped), nv_kept_counts[_c] its group bounds, and nv_count_w counts the weighted
+ * discordant pairs (and the weight of the pairs tied in y) by the same partition.
  *
- * nv_levels is an MSD radix partition of v, one bit per level from the top: in a group of entries whose
+ * The count is an MSD radix partition of v, one bit per level from the top, depth first: in a group of entries whose
  * values share all higher bits, every (one, later zero) pair at the current bit is discordant and no other
  * pair of the group is decided at that bit; the zeros are then moved (stably) in front of the ones and each
  * half is a group of the next level. Ranks are known integers in [0, n), so a group's position range is

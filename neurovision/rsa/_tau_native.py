@@ -8,12 +8,18 @@
    low bits; the two sorts run on two threads);
 2. ``nv_min_ranks``: min ranks of y (ties share a rank), pairs tied in y;
 3. ``nv_x_sequence``: y's ranks in x order, runs of tied x sorted; pairs tied in x and in both;
-4. ``nv_levels``: discordant pairs of that sequence by a bitwise MSD radix partition (AVX-512 compress
-   stores where the CPU has them), the top level on one thread, each half of the values on its own thread;
+4. ``nv_count``: discordant pairs of that sequence by a bitwise MSD radix partition (AVX-512 compress
+   where the CPU has it), the top level on one thread (``nv_levels``), then each half of the values on its
+   own thread;
 5. tau-a = (n_c - n_d) / (n (n - 1) / 2) with n_c - n_d = T - T_x - T_y + T_xy - 2 D (Knight 1966).
 
 :data:`AVAILABLE` is False when the extension was not built (then the numba kernels are used); the
 environment variable ``NEUROVISION_NO_NATIVE=1`` turns it off as well.
+
+Bootstrap resamples (:func:`tau_a_pairs` with ``counts``): x's order is prepared once (:func:`prepare_x`), the
+resample's pair weights c_i c_j are formed in that order, zero-weight pairs dropped, and the weighted count
+carries the weights through the same partition (``nv_count_w``), adding up the weight of the pairs tied in y
+on the way. Equal to :func:`neurovision.rsa._kernels.tau_a_pairs` with the pair weights (tests).
 """
 from __future__ import annotations
 
