@@ -145,7 +145,7 @@ class _Resampler:
             self.tri = np.triu_indices(r)
             self.km = self.model.k
         self._last = None
-        self._tau_prep = None  # compiled tau-a: (sorted keys of the data rows, ranks of the model rows)
+        self._tau_prep = None  # compiled tau-a: (prepared x order of the data rows, ranks of the model rows)
 
     def weights(self, counts: np.ndarray) -> np.ndarray:
         return _kernels.pair_weights(counts)
