@@ -7,8 +7,8 @@
  *                  in y, and the count array E (E[c] = entries with min rank < c) when y has ties;
  *   nv_x_sequence  x's sorted keys -> v[t] = r[index of the t-th smallest x], each run of tied x sorted (so
  *                  pairs tied in x are never counted as discordant), the pairs tied in x and tied in both;
- *   nv_count       the number of discordant pairs of v: pairs t < u with v[t] > v[u] (nv_levels runs single
- *                  levels over a whole value range: the caller does the top level, then one half per thread).
+ *   nv_count       the number of discordant pairs of v: pairs t < u with v[t] > v[u] (nv_level runs one
+ *                  level over a whole value range: the caller does the top level, then one half per thread).
  * For bootstrap resamples, nv_x_prepare keeps x's order (and the two conditions of every pair) across
  * resamples, nv_x_sequence_w builds the weighted sequence (weights c_i c_j from condition counts, or given
  * per entry; zero weights dropped), nv_kept_counts[_c] its group bounds, and nv_count_w counts the weighted
@@ -131,36 +131,16 @@ static int has_repeats(const i64 *E, i64 n, i64 g0) {
     return 0;
 }
 
-/* Discordant pairs inside the value range [g_lo, g_hi) for bits s_from down to s_to (s_to = 0: to the end).
- * The range must be aligned to 2^(s_from + 1). Level s reads from v when (s_from - s) is even, else from
- * buf (so after a call the data lie in buf if it ran an odd number of levels). ``tab``: the 64K table for
- * AVX-512, or NULL for scalar code. */
-i64 nv_levels(i32 *v, i32 *buf, const i64 *E, i64 n, int s_from, int s_to, i64 g_lo, i64 g_hi,
-              const uint8_t *tab) {
-    i32 *src = v, *dst = buf;
-    i64 d = 0;
-    for (int s = s_from; s >= s_to; s--) {
-        i64 G = (i64)1 << (s + 1), half = (i64)1 << s;
-        if (s_to == 0 && G == 64) {
-            /* last step: each 64-wide value block in one pass (blocks with repeated values: bit by bit) */
-            for (i64 g0 = g_lo; g0 < g_hi; g0 += G) {
-                i64 a = E_at(E, n, g0), e = E_at(E, n, g0 + G);
-                if (e - a <= 1) continue;
-                if (!has_repeats(E, n, g0)) {
-                    d += block64(src, a, e, g0);
-                } else {
-                    d += level(src, dst, a, e, E_at(E, n, g0 + half), s, tab);
-                    d += nv_levels(dst, src, E, n, s - 1, 0, g0, g0 + G, tab);
-                }
-            }
-            return d;
-        }
-        for (i64 g0 = g_lo; g0 < g_hi; g0 += G) {
-            i64 a = E_at(E, n, g0), e = E_at(E, n, g0 + G);
-            if (e - a <= 1) continue;
-            d += level(src, dst, a, e, E_at(E, n, g0 + half), s, tab);
-        }
-        i32 *tmp = src; src = dst; dst = tmp;
+/* One level over the value range [g_lo, g_hi) (aligned to 2^(s+1)): each group of width 2^(s+1) in v is
+ * partitioned by bit s into buf; returns the pairs decided at this bit. The caller runs the top level with it,
+ * then counts each half of the values (nv_count) on its own thread. ``tab``: the 64K table for AVX-512, or
+ * NULL for scalar code. */
+i64 nv_level(const i32 *v, i32 *buf, const i64 *E, i64 n, int s, i64 g_lo, i64 g_hi, const uint8_t *tab) {
+    i64 G = (i64)1 << (s + 1), half = (i64)1 << s, d = 0;
+    for (i64 g0 = g_lo; g0 < g_hi; g0 += G) {
+        i64 a = E_at(E, n, g0), e = E_at(E, n, g0 + G);
+        if (e - a <= 1) continue;
+        d += level(v, buf, a, e, E_at(E, n, g0 + half), s, tab);
     }
     return d;
 }
@@ -459,7 +439,7 @@ static int cmp_i64(const void *pa, const void *pb) {
     return (a > b) - (a < b);
 }
 
-/* E[c] = number of entries with w > 0 and rank r < c, c = 0..n (the group bounds of nv_levels_w for the
+/* E[c] = number of entries with w > 0 and rank r < c, c = 0..n (the group bounds of nv_count_w for the
  * entries kept by nv_x_sequence_w). */
 void nv_kept_counts(const i32 *r, const double *w, i64 n, i64 *E) {
     memset(E, 0, (size_t)(n + 1) * sizeof(i64));

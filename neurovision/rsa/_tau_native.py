@@ -9,7 +9,7 @@
 2. ``nv_min_ranks``: min ranks of y (ties share a rank), pairs tied in y;
 3. ``nv_x_sequence``: y's ranks in x order, runs of tied x sorted; pairs tied in x and in both;
 4. ``nv_count``: discordant pairs of that sequence by a bitwise MSD radix partition (AVX-512 compress
-   where the CPU has it), the top level on one thread (``nv_levels``), then each half of the values on its
+   where the CPU has it), the top level on one thread (``nv_level``), then each half of the values on its
    own thread;
 5. tau-a = (n_c - n_d) / (n (n - 1) / 2) with n_c - n_d = T - T_x - T_y + T_xy - 2 D (Knight 1966).
 
@@ -55,8 +55,8 @@ def _load():
         return None
     p, i64, i32 = ctypes.c_void_p, ctypes.c_int64, ctypes.c_int
     lib.nv_has_avx512.restype = i32
-    lib.nv_levels.restype = i64
-    lib.nv_levels.argtypes = [p, p, p, i64, i32, i32, i64, i64, p]
+    lib.nv_level.restype = i64
+    lib.nv_level.argtypes = [p, p, p, i64, i32, i64, i64, p]
     lib.nv_min_ranks.restype = ctypes.c_double
     lib.nv_min_ranks.argtypes = [p, p, i64, i32, p, p, ctypes.POINTER(i32), p]
     lib.nv_x_sequence.restype = None
@@ -143,6 +143,11 @@ def _ptr(a: np.ndarray):
     return ctypes.c_void_p(a.ctypes.data)
 
 
+def _idxbits(n: int) -> int:
+    """Bits for an index below n (at least 1): the low bits of the packed sort keys, and the radix levels."""
+    return max(1, int(n - 1).bit_length())
+
+
 def _sorted_keys(x: np.ndarray, idxbits: int, name: str) -> np.ndarray:
     from . import _kernels
     keys = _kernels._scratch(name, (x.shape[0],), np.uint64)
@@ -165,14 +170,14 @@ def _discordant_pairs(v: np.ndarray, E: np.ndarray | None, threads: int) -> int:
         return 0
     from . import _kernels
     buf = _kernels._scratch("tau_native_buf", (n,), np.int32)
-    nbits = max(1, int(n - 1).bit_length())
+    nbits = _idxbits(n)
     ep = None if E is None else _ptr(E)
     tab = None if _TABLE is None else _ptr(_TABLE)
     lib = _LIB
     if threads < 2 or n < PARALLEL_MIN or nbits < 8:
         return int(lib.nv_count(_ptr(v), _ptr(buf), ep, n, nbits - 1, 0, 1 << nbits, tab))
     top = nbits - 1
-    d = int(lib.nv_levels(_ptr(v), _ptr(buf), ep, n, top, top, 0, 1 << nbits, tab))
+    d = int(lib.nv_level(_ptr(v), _ptr(buf), ep, n, top, 0, 1 << nbits, tab))
     half = 1 << top
     # the data now lie in buf; each half of the value range is a group of its own, on its own thread
     fut = _pool().submit(lib.nv_count, _ptr(buf), _ptr(v), ep, n, top - 1, half, 2 * half, tab)
@@ -180,14 +185,16 @@ def _discordant_pairs(v: np.ndarray, E: np.ndarray | None, threads: int) -> int:
     return d + int(fut.result())
 
 
-def prepare_y(y: np.ndarray, idxbits: int, keys: np.ndarray | None = None, tag: str | None = None):
-    """(min ranks r int32 (n,), E (n + 1,) or None without ties, pairs tied in y) of one float64 row.
+def prepare_y(y: np.ndarray, idxbits: int | None = None, keys: np.ndarray | None = None, tag: str | None = None):
+    """(min ranks r int32 (n,), E (n + 1,) or None without ties, pairs tied in y) of one float64 row
+    (``idxbits``: that of the row's length, derived when None).
 
     ``tag``: keep r (and E) in this thread's reusable work arrays of that name (for rows that live one call:
     fresh pages cost more than the ranking on this project's VMs); None: new arrays (rows kept by the caller).
     """
     n = y.shape[0]
     from . import _kernels
+    idxbits = _idxbits(n) if idxbits is None else idxbits
     ky = _sorted_keys(y, idxbits, "tau_native_ky") if keys is None else keys
     if tag is None:
         r = np.empty(n, np.int32)
@@ -226,7 +233,7 @@ def tau_a(x: np.ndarray, y: np.ndarray, threads: int = 2) -> float:
     n = x.shape[0]
     if n < 2:
         return float("nan")
-    idxbits = max(1, int(n - 1).bit_length())
+    idxbits = _idxbits(n)
     if threads >= 2 and n >= PARALLEL_MIN:  # the two sorts side by side
         fut = _pool().submit(_sorted_keys, y, idxbits, "tau_native_ky")
         kx = _sorted_keys(x, idxbits, "tau_native_kx")
@@ -248,7 +255,7 @@ def tau_a_matrix(X: np.ndarray, Y: np.ndarray, threads: int = 2) -> np.ndarray:
     out = np.full((X.shape[0], Y.shape[0]), np.nan)
     if n < 2:
         return out
-    idxbits = max(1, int(n - 1).bit_length())
+    idxbits = _idxbits(n)
     yprep = [prepare_y(y, idxbits) for y in Y]  # new arrays: a tag per row would keep them all after the call
     for i, x in enumerate(X):
         kx = _sorted_keys(x, idxbits, "tau_native_kx")
@@ -261,10 +268,6 @@ def sorted_keys(x: np.ndarray) -> np.ndarray:
     """Sorted packed keys of one float64 row (a new array, for reuse across calls: see :func:`tau_a_pairs`)."""
     x = np.ascontiguousarray(x, dtype=np.float64)
     return _sorted_keys(x, _idxbits(x.shape[0]), "tau_native_kx").copy()
-
-
-def _idxbits(n: int) -> int:
-    return max(1, int(n - 1).bit_length())
 
 
 def kept_counts(yprep, w: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:

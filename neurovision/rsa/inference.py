@@ -223,7 +223,9 @@ class _Resampler:
         from .ceiling import pool_transform
         data, km = self.data, self.model.k
         k = data.k
-        w = None if counts is None else self.weights(counts)
+        native = _tau_native.AVAILABLE and data.x.shape[1] >= _tau_native.MIN_LENGTH
+        # pair weights: for the pooled ranks of the ceiling and the numba kernels (the compiled one takes counts)
+        w = None if counts is None or (native and not ceiling) else self.weights(counts)
         ys = [self.model.x]
         if ceiling:
             t = pool_transform(data, self.method, w)
@@ -237,13 +239,12 @@ class _Resampler:
         if ceiling:
             yi[:, km] = km
             yi[:, km + 1] = km + 1 + np.arange(k)
-        if _tau_native.AVAILABLE and data.x.shape[1] >= _tau_native.MIN_LENGTH:
-            # compiled radix count; the data rows' sorted keys and the model rows' ranks are kept
+        if native:
+            # compiled radix count; the data rows' prepared x order and the model rows' ranks are kept
             # across resamples, the pooled rows (new every resample) are ranked on each call
             if self._tau_prep is None:
                 self._tau_prep = ([_tau_native.prepare_x(row, self.n) for row in data.x],
-                                  [_tau_native.prepare_y(row, _tau_native._idxbits(data.x.shape[1]))
-                                   for row in self.model.x])
+                                  [_tau_native.prepare_y(row) for row in self.model.x])
             xprep, ymodel = self._tau_prep
             r = _tau_native.tau_a_pairs(data.x, y, xi, yi.ravel(), counts=counts, xprep=xprep,
                                         yprep=ymodel + [None] * (y.shape[0] - km)).reshape(k, per)
