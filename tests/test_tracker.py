@@ -92,6 +92,66 @@ def test_separate_flash_pathway(tmp_path):
     assert state_dict_hash(loaded.network) == state_dict_hash(model.network)
 
 
+def test_soft_argmax_reports_the_peak_cell_centre_in_normalised_units():
+    """Oracle: a map with one dominant cell puts all its mass on that cell, whose centre in px is
+    ``(i + 0.5) * stride - 0.5``; px_to_norm of that centre is the expected answer."""
+    H, W, h, w = 32, 32, 16, 16
+    logits = torch.full((3, h, w), -30.0)
+    cells = [(0, 0), (5, 11), (15, 7)]  # (row, column)
+    for n, (r, c) in enumerate(cells):
+        logits[n, r, c] = 30.0
+    out = trk.soft_argmax(logits, (H, W)).numpy()
+    want = trk.px_to_norm([[(c + 0.5) * 2 - 0.5, (r + 0.5) * 2 - 0.5] for r, c in cells], (H, W))
+    np.testing.assert_allclose(out[:, :2], want, atol=1e-6)
+    np.testing.assert_allclose(out[:, 2], 30.0 + np.log1p(255 * np.exp(-60.0)), rtol=1e-6)
+    # a flat map: the centre of the frame, confidence log(h * w)
+    flat = trk.soft_argmax(torch.zeros(1, h, w), (H, W)).numpy()[0]
+    np.testing.assert_allclose(flat, [0.0, 0.0, np.log(h * w)], atol=1e-6)
+
+
+def test_locator_pathway(tmp_path):
+    """locator > 0: a stride-2 target map (on encoder.0) whose soft-argmax feeds the core, trained with its own
+    loss on the target's position in the frame the network sees; hookable by layer name; saved and reloaded."""
+    torch.manual_seed(0)
+    net = trk.TrackerNet(locator=8)
+    out = net(torch.rand(2, 9, 32, 32))
+    assert out["locator"].shape == (2, 9, 2) and net.core.input_size == 128 + 3
+    cfg = _tiny(task="control", steps=3, locator=8)
+    b = tr.make_batch(cfg, np.random.default_rng(0))
+    d = cfg.delay_frames
+    np.testing.assert_array_equal(b["input_position_px"][:, d:], b["position_px"][:, d:])  # control: same target
+    assert not b["input_visible"][:, :d].any()
+    model, _ = tr.train(cfg, tmp_path / "l.pt", progress=False)
+    meta = json.loads((tmp_path / "l.json").read_text())
+    assert "--locator 8" in meta["command"] and meta["model_config"]["locator"] == 8
+    loaded = trk.load_checkpoint(tmp_path / "l.pt")
+    assert set(trk.LOCATOR_LAYERS) <= set(loaded.layers)
+    names = dict(loaded.network.named_modules())
+    assert all(layer in names for layer in loaded.layers)
+    assert state_dict_hash(loaded.network) == state_dict_hash(model.network)
+    # core_embed=False: the target core sees only the locator, so the frame embedding cannot move the target
+    # readouts (it still feeds nothing else without a flash pathway of its own)
+    only = trk.TrackerNet(locator=8, flash_hidden=16, core_embed=False)
+    assert only.core.input_size == 3
+    xx = torch.rand(2, 9, 32, 32)
+    before = only(xx)
+    with torch.no_grad():
+        only.embed[1].weight.add_(1.0)
+        only.flash_embed[1].weight.add_(1.0)
+    after = only(xx)
+    torch.testing.assert_close(after["position"], before["position"])
+    assert not torch.allclose(after["flash"], before["flash"])
+    with pytest.raises(ValueError, match="locator"):
+        trk.TrackerNet(core_embed=False)
+    # the locator loss: a perfect locator on visible input frames adds nothing
+    bt = tr._to_torch(b)
+    with torch.no_grad():
+        o = model.network(bt["input"])
+        base = tr.loss_fn({k: v for k, v in o.items() if k != "locator"}, bt, (32, 32))[0]
+        o["locator"] = torch.from_numpy(trk.px_to_norm(b["input_position_px"], (32, 32))).float()
+        assert torch.isclose(tr.loss_fn(o, bt, (32, 32))[0], base, rtol=1e-5)
+
+
 def test_training_is_deterministic_and_resumable(tmp_path, monkeypatch):
     cfg = _tiny(steps=10)
     full, _ = tr.train(cfg, tmp_path / "a.pt", progress=False)

@@ -18,6 +18,16 @@ Architecture (:class:`TrackerNet`, input ``(batch, time, height, width)`` floats
   ``readout_flash`` and ``readout_flash_present``, so that holding a flash in memory does not share units with
   tracking the target (``flash_hidden = 0``: the flash readouts read ``core`` like the target readouts).
 
+* optional locator (``locator > 0``): ``locator.0`` (3×3 conv, ``locator`` channels, on encoder.0's stride-2
+  output, ReLU) → ``locator.2`` (3×3 conv → one map of logits, 16 × 16 for 32-px frames, receptive field
+  9 px) → spatial soft-argmax (:func:`soft_argmax`) → ``locator_output`` ``(batch*time, 3)``: where the target
+  is in the frame the network sees (x, y, normalised units) and a confidence (log-sum-exp of the map). It is
+  trained with its own loss (the target's position in the input frame, visible frames) and its output is an
+  input of ``core``. ``core_embed=False`` makes it the core's *only* input, so that the target pathway never
+  sees the frame embedding: then a flash can move the target estimate only through the locator map. The
+  embedding's receptive field (17 px of a 32-px frame) sees the target and a flash several degrees away in the
+  same units, which made trackers without a locator stand still while a flash was on (README, Dorsal stream).
+
 About 0.23 M parameters (channels and widths are constructor arguments; the issue's prototype used
 ~0.4 M — this smaller net trains ~4× faster on a shared 2-core CPU). ``forward`` is plain (no device moves, no bookkeeping); the input delay Δ of the
 latency-compensation task is applied on the data side (:func:`neurovision.stimuli.motion.delay_video`) by
@@ -52,6 +62,8 @@ LAYERS = ["encoder.0", "encoder.2", "encoder.4", "embed", "core_output", "readou
           "readout_flash", "readout_flash_present"]
 #: the flash pathway's own layers (networks built with ``flash_hidden > 0``)
 FLASH_LAYERS = ["flash_embed", "flash_core_output"]
+#: the locator's layers (networks built with ``locator > 0``)
+LOCATOR_LAYERS = ["locator.0", "locator.2", "locator_output"]
 
 
 class TrackerNet(nn.Module):
@@ -63,7 +75,7 @@ class TrackerNet(nn.Module):
     """
 
     def __init__(self, height: int = 32, width: int = 32, channels=(8, 16, 16), embed: int = 128, hidden: int = 128,
-                 flash_hidden: int = 0):
+                 flash_hidden: int = 0, locator: int = 0, core_embed: bool = True):
         super().__init__()
         c1, c2, c3 = channels
         self.height, self.width = height, width
@@ -74,7 +86,18 @@ class TrackerNet(nn.Module):
         )
         h, w = (height + 3) // 4, (width + 3) // 4
         self.embed = nn.Sequential(nn.Flatten(), nn.Linear(c3 * h * w, embed), nn.ReLU())
-        self.core = nn.GRU(embed, hidden, batch_first=True)
+        # locator > 0: a target map at stride 2 (on encoder.0's output, receptive field 9 px) whose spatial
+        # soft-argmax (x, y) and log-sum-exp confidence are extra inputs of the core (see the module docstring)
+        self.locator_channels = locator
+        # core_embed=False (needs a locator): the core sees only the locator's (x, y, confidence), not the frame
+        self.core_embed = core_embed
+        if not (core_embed or locator):
+            raise ValueError("core_embed=False leaves the core without input; it needs locator > 0")
+        if locator:
+            self.locator = nn.Sequential(nn.Conv2d(c1, locator, 3, padding=1), nn.ReLU(),
+                                         nn.Conv2d(locator, 1, 3, padding=1))
+            self.locator_output = nn.Identity()
+        self.core = nn.GRU((embed if core_embed else 0) + (3 if locator else 0), hidden, batch_first=True)
         self.core_output = nn.Identity()
         self.readout_position = nn.Linear(hidden, 2)
         self.readout_visibility = nn.Linear(hidden, 1)
@@ -90,8 +113,15 @@ class TrackerNet(nn.Module):
 
     def forward(self, video: torch.Tensor) -> dict:
         B, T, H, W = video.shape
-        f = self.encoder(video.reshape(B * T, 1, H, W))
+        f0 = self.encoder[1](self.encoder[0](video.reshape(B * T, 1, H, W)))
+        f = self.encoder[2:](f0)
         e = self.embed(f).reshape(B, T, -1)
+        out = {}
+        if self.locator_channels:
+            loc = self.locator_output(soft_argmax(self.locator(f0)[:, 0], (H, W)))  # (B*T, 3)
+            loc = loc.reshape(B, T, 3)
+            out["locator"] = loc[..., :2]
+            e = torch.cat([e, loc], -1) if self.core_embed else loc
         h, _ = self.core(e)
         h = self.core_output(h)
         if self.flash_hidden:
@@ -104,7 +134,27 @@ class TrackerNet(nn.Module):
             "flash": self.readout_flash(hf),
             "flash_present_logit": self.readout_flash_present(hf).squeeze(-1),
             "hidden": h,
+            **out,
         }
+
+
+def soft_argmax(logits: torch.Tensor, size_hw) -> torch.Tensor:
+    """Spatial soft-argmax of a map ``(N, h, w)`` of logits over a frame of ``size_hw = (H, W)`` px.
+
+    Returns ``(N, 3)``: the softmax-weighted mean position (x, y) in normalised frame units (see
+    :func:`px_to_norm`; cell centres of a map at stride ``H / h`` are at ``(i + 0.5) * stride - 0.5`` px) and the
+    log-sum-exp of the logits (a confidence: high when one place stands out). Differentiable; the expected
+    position of a soft-max over locations, as in the spatial soft-argmax of Levine et al. (2016) JMLR 17:1-40.
+    """
+    N, h, w = logits.shape
+    H, W = size_hw
+    flat = logits.reshape(N, h * w)
+    p = torch.softmax(flat, 1).reshape(N, h, w)
+    xs = ((torch.arange(w, dtype=logits.dtype) + 0.5) * (W / w) - 0.5 - (W - 1) / 2) / (W / 2)
+    ys = ((torch.arange(h, dtype=logits.dtype) + 0.5) * (H / h) - 0.5 - (H - 1) / 2) / (H / 2)
+    x = (p.sum(1) * xs).sum(1)
+    y = (p.sum(2) * ys).sum(1)
+    return torch.stack([x, y, torch.logsumexp(flat, 1)], 1)
 
 
 def norm_to_px(u, size_hw) -> np.ndarray:
@@ -200,7 +250,8 @@ def make_model(network: TrackerNet, *, identifier: str = "tracker", ms_per_frame
         raise ValueError(f"target must be 'now' or 'delayed'; got {target!r}")
     return TrackerModel(
         identifier=identifier, network=network, preprocess=_preprocess_video,
-        layers=list(LAYERS) + (list(FLASH_LAYERS) if getattr(network, "flash_hidden", 0) else []),
+        layers=list(LAYERS) + (list(FLASH_LAYERS) if getattr(network, "flash_hidden", 0) else [])
+        + (list(LOCATOR_LAYERS) if getattr(network, "locator_channels", 0) else []),
         region_layer_map={"dorsal": "core_output"}, visual_degrees=network.width / px_per_deg,
         description=description or "conv encoder -> GRU tracker (issue 6)", height=network.height,
         width=network.width, ms_per_frame=ms_per_frame, px_per_deg=px_per_deg, delay_frames=delay_frames,
@@ -219,7 +270,8 @@ def load_checkpoint(path, identifier: str | None = None) -> TrackerModel:
     blob = torch.load(path, map_location="cpu", weights_only=True)
     cfg = blob["config"]
     net = TrackerNet(height=cfg["height"], width=cfg["width"], channels=tuple(cfg["channels"]),
-                     embed=cfg["embed"], hidden=cfg["hidden"], flash_hidden=cfg.get("flash_hidden", 0))
+                     embed=cfg["embed"], hidden=cfg["hidden"], flash_hidden=cfg.get("flash_hidden", 0),
+                     locator=cfg.get("locator", 0), core_embed=cfg.get("core_embed", True))
     net.load_state_dict(blob["state_dict"])
     return make_model(net, identifier=identifier or path.stem, ms_per_frame=cfg["ms_per_frame"],
                       px_per_deg=cfg["px_per_deg"], delay_frames=cfg["delay_frames"], target=cfg["target"],

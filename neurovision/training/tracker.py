@@ -83,6 +83,9 @@ class TrainConfig:
     embed: int = 128
     hidden: int = 128
     flash_hidden: int = 0  # > 0: the flash readouts get their own embedding and GRU of this size (0: share ``core``)
+    locator: int = 0  # > 0: a stride-2 target map (this many channels) whose soft-argmax feeds the core
+    locator_loss_weight: float = 1.0  # weight of the locator's position error (px², visible input frames)
+    core_embed: bool = True  # False: the target core sees only the locator's output (needs locator > 0)
     speed_range_deg_s: tuple = (2.0, 50.0)
     p_occluder: float = 0.6
     p_flash: float = 0.7
@@ -153,13 +156,19 @@ def targets_for(sc: dict, delay: int, target: str, warmup: int, hold: int, track
         act = (on[:, None] >= 0) & (t[None] >= on[:, None] + delay) & (t[None] < on[:, None] + delay + du[:, None] + hold)
         fl_on |= act
         fl_px = np.where(act[..., None], p[:, None, :], fl_px)
+    # the target in the frame the network sees (for the locator): the true position delayed by the input delay
+    p_in, v_in = sc["position_px"], sc["visible"]
+    if delay > 0:
+        p_in = np.concatenate([np.repeat(p_in[:, :1], delay, 1), p_in[:, :T - delay]], 1)
+        v_in = np.concatenate([np.zeros((B, delay), bool), v_in[:, :T - delay]], 1)
     return {"input": x.astype(np.float32), "position_px": pos.astype(np.float32), "visible": vis,
+            "input_position_px": p_in.astype(np.float32), "input_visible": v_in,
             "mask": mask, "flash_on": fl_on, "flash_px": fl_px, "true_position_px": sc["position_px"],
             "true_visible": sc["visible"], "speed_deg_s": sc["speed_deg_s"]}
 
 
 def loss_fn(out: dict, b: dict, hw, flash_frame_weight: float = 1.0,
-            flash_loss_weight: float = 0.5) -> tuple[torch.Tensor, dict]:
+            flash_loss_weight: float = 0.5, locator_loss_weight: float = 1.0) -> tuple[torch.Tensor, dict]:
     """Total loss and its parts (position and flash errors in px², BCE terms); ``b`` holds torch tensors.
 
     ``flash_frame_weight``: weight of the target-position error on frames where a flash is being reported
@@ -181,17 +190,26 @@ def loss_fn(out: dict, b: dict, hw, flash_frame_weight: float = 1.0,
     fl_loss = (((fl_pred - b["flash_px"]) ** 2).sum(-1) * fm).sum() / fm.sum().clamp(min=1)
     fp_loss = nn.functional.binary_cross_entropy_with_logits(out["flash_present_logit"], fm)
     total = pos_loss + flash_loss_weight * fl_loss + vis_loss + fp_loss
+    loc_loss = None
+    if "locator" in out:  # the locator reports the target in the frame it sees (visible frames only)
+        lm = b["input_visible"].float()
+        loc_se = ((out["locator"] * scale + centre - b["input_position_px"]) ** 2).sum(-1)
+        loc_loss = (loc_se * lm).sum() / lm.sum().clamp(min=1)
+        total = total + locator_loss_weight * loc_loss
     with torch.no_grad():
         err = torch.sqrt(se)
         vm = m * b["visible"].float()
         parts = {"loss": float(total), "pos_px2": float(pos_loss), "flash_px2": float(fl_loss),
                  "err_visible_px": float((err * vm).sum() / vm.sum().clamp(min=1))}
+        if loc_loss is not None:
+            parts["locator_px2"] = float(loc_loss)
     return total, parts
 
 
 def _to_torch(b: dict) -> dict:
     return {k: torch.from_numpy(np.asarray(v)) for k, v in b.items() if k in
-            ("input", "position_px", "visible", "mask", "flash_on", "flash_px")}
+            ("input", "position_px", "visible", "mask", "flash_on", "flash_px", "input_position_px",
+             "input_visible")}
 
 
 def train(cfg: TrainConfig, out: str | Path | None = None, *, resume: bool = True, progress: bool = True,
@@ -211,7 +229,8 @@ def train(cfg: TrainConfig, out: str | Path | None = None, *, resume: bool = Tru
         torch.set_num_threads(cfg.threads)
     load_at_start = machine_info()["loadavg_1min"]
     torch.manual_seed(cfg.seed)
-    net = TrackerNet(cfg.height, cfg.width, cfg.channels, cfg.embed, cfg.hidden, cfg.flash_hidden)
+    net = TrackerNet(cfg.height, cfg.width, cfg.channels, cfg.embed, cfg.hidden, cfg.flash_hidden, cfg.locator,
+                     cfg.core_embed)
     opt = torch.optim.Adam(net.parameters(), lr=cfg.lr)
     sched = torch.optim.lr_scheduler.LambdaLR(
         opt, lambda s: 0.5 * (1 + math.cos(math.pi * min(s, cfg.steps) / cfg.steps)) * 0.95 + 0.05)
@@ -236,7 +255,7 @@ def train(cfg: TrainConfig, out: str | Path | None = None, *, resume: bool = Tru
     for step in bar:
         b = _to_torch(make_batch(cfg, np.random.default_rng([cfg.seed, step])))
         outp = net(b["input"])
-        loss, parts = loss_fn(outp, b, hw, cfg.flash_frame_weight, cfg.flash_loss_weight)
+        loss, parts = loss_fn(outp, b, hw, cfg.flash_frame_weight, cfg.flash_loss_weight, cfg.locator_loss_weight)
         opt.zero_grad()
         loss.backward()
         nn.utils.clip_grad_norm_(net.parameters(), 1.0)
@@ -264,7 +283,8 @@ def train(cfg: TrainConfig, out: str | Path | None = None, *, resume: bool = Tru
             "final_err_visible_px_train": float(np.mean([h["err_visible_px"] for h in history[-50:]])) if history else None,
             "loss_first": history[0]["loss"] if history else None, "steps": cfg.steps, "steps_done": stop}
     model_cfg = {"height": cfg.height, "width": cfg.width, "channels": list(cfg.channels), "embed": cfg.embed,
-                 "hidden": cfg.hidden, "flash_hidden": cfg.flash_hidden,
+                 "hidden": cfg.hidden, "flash_hidden": cfg.flash_hidden, "locator": cfg.locator,
+                 "core_embed": cfg.core_embed,
                  "ms_per_frame": cfg.ms_per_frame, "px_per_deg": cfg.px_per_deg,
                  "delay_frames": cfg.delay_frames, "target": cfg.target, "task": cfg.task}
     model = make_model(net, identifier=f"tracker_{cfg.task}", ms_per_frame=cfg.ms_per_frame,
@@ -295,6 +315,9 @@ def _cli_args(cfg: TrainConfig, out: Path) -> list[str]:
             "--p-flash", f"{cfg.p_flash:g}", "--p-flash-aligned", f"{cfg.p_flash_aligned:g}",
             "--flash-frame-weight", f"{cfg.flash_frame_weight:g}", "--flash-loss-weight", f"{cfg.flash_loss_weight:g}",
             *(["--flash-hidden", str(cfg.flash_hidden)] if cfg.flash_hidden else []),
+            *(["--locator", str(cfg.locator), "--locator-loss-weight", f"{cfg.locator_loss_weight:g}"]
+              if cfg.locator else []),
+            *([] if cfg.core_embed else ["--core-locator-only"]),
             "--out", str(out)]
 
 
@@ -420,6 +443,12 @@ def main(argv=None, prog: str = "python -m neurovision.training.tracker") -> int
                    help="weight of the flash-position error in the loss")
     p.add_argument("--flash-hidden", type=int, default=d.flash_hidden,
                    help="units of a separate GRU for the flash readouts (0: flash readouts share the target's core)")
+    p.add_argument("--locator", type=int, default=d.locator,
+                   help="channels of a stride-2 target map whose soft-argmax feeds the core (0: none)")
+    p.add_argument("--locator-loss-weight", type=float, default=d.locator_loss_weight,
+                   help="weight of the locator's position error in the loss")
+    p.add_argument("--core-locator-only", action="store_true",
+                   help="the target core sees only the locator's position and confidence, not the frame embedding")
     p.add_argument("--no-eval", action="store_true", help="skip the evaluation after training")
     p.add_argument("--max-minutes", type=float, default=None,
                    help="wall-clock budget; stops early and records the equivalent --stop-after in the JSON")
@@ -431,7 +460,8 @@ def main(argv=None, prog: str = "python -m neurovision.training.tracker") -> int
     cfg = TrainConfig(task=a.task, delay_ms=a.delay_ms, steps=a.steps, batch=a.batch, seed=a.seed, lr=a.lr,
                       threads=a.threads, n_frames=a.n_frames, p_flash=a.p_flash, p_flash_aligned=a.p_flash_aligned,
                       flash_frame_weight=a.flash_frame_weight, flash_loss_weight=a.flash_loss_weight,
-                      flash_hidden=a.flash_hidden)
+                      flash_hidden=a.flash_hidden, locator=a.locator, locator_loss_weight=a.locator_loss_weight,
+                      core_embed=not a.core_locator_only)
     cmd = "python -m neurovision.training.tracker " + " ".join(_cli_args(cfg, Path(a.out)))
     if a.stop_after is not None:
         cmd += f" --stop-after {a.stop_after}"
