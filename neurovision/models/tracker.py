@@ -38,7 +38,8 @@ pixels and degrees (deg from the frame centre, y downwards, as in :mod:`neurovis
 
 Checkpoints: ``neurovision/models/checkpoints/tracker_delay50.pt`` (trained with a 50-ms input delay and the
 target "position now": latency compensation) and ``tracker_delay50_control.pt`` (same delay, target =
-delayed position: the uncompensated control). Each has a JSON beside it with the exact command, seed and
+delayed position: the uncompensated control); both are built with ``flash_hidden=64, locator=16,
+core_embed=False`` (0.36 M parameters). Each has a JSON beside it with the exact command, seed and
 sha256 (see :mod:`neurovision.training.tracker`).
 """
 from __future__ import annotations

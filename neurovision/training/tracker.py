@@ -31,13 +31,17 @@ time, final metrics and the checkpoint's sha256.
 Command line (also ``neurovision train tracker ...``); the committed checkpoints were made with::
 
     neurovision train tracker --task compensated --delay-ms 50 --steps 1300 --batch 32 --seed 0 --lr 0.003 \\
-        --threads 2 --max-minutes 9.5 --out neurovision/models/checkpoints/tracker_delay50.pt
+        --flash-hidden 64 --locator 16 --core-locator-only --threads 2 --max-minutes 9.5 \\
+        --out neurovision/models/checkpoints/tracker_delay50.pt
     neurovision train tracker --task control --delay-ms 50 --steps 1300 --batch 32 --seed 0 --lr 0.003 \\
-        --threads 2 --stop-after 931 --out neurovision/models/checkpoints/tracker_delay50_control.pt
+        --flash-hidden 64 --locator 16 --core-locator-only --threads 2 --stop-after 1128 \\
+        --out neurovision/models/checkpoints/tracker_delay50_control.pt
 
-(the time budget stopped the first at step 931 of the 1300-step cosine schedule; the control was run on the
-same schedule and batches up to the same step — it hit a 10-minute budget at step 738 while other jobs shared the CPU and was resumed to 931 from its state file, which reproduces an uninterrupted run; each JSON records the equivalent reproducible command with
-``--stop-after``). ``--max-minutes`` gives a wall-clock budget (2 CPU cores, ≤ 10 minutes per model).
+(the time budget stopped the first at step 1128 of the 1300-step cosine schedule after 9.5 minutes on the 2
+cores; the control was run on the same schedule and batches up to the same step, in 8.5 minutes; each JSON
+records the equivalent reproducible command with ``--stop-after``). ``--max-minutes`` gives a wall-clock
+budget (2 CPU cores, ≤ 10 minutes per model). With ``--locator N`` the loss also has the locator's squared
+error (px², target position in the input frame, visible input frames; weight ``--locator-loss-weight``).
 """
 from __future__ import annotations
 
