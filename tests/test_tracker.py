@@ -129,14 +129,14 @@ def test_locator_pathway(tmp_path):
     names = dict(loaded.network.named_modules())
     assert all(layer in names for layer in loaded.layers)
     assert state_dict_hash(loaded.network) == state_dict_hash(model.network)
-    # core_embed=False: the target core sees only the locator, so the frame embedding cannot move the target
-    # readouts (it still feeds nothing else without a flash pathway of its own)
+    # core_embed=False: the target core sees only the locator, so the flash pathway's embedding cannot move the
+    # target readouts, and the core's own embedding is not built at all
     only = trk.TrackerNet(locator=8, flash_hidden=16, core_embed=False)
-    assert only.core.input_size == 3
+    assert only.core.input_size == 3 and not hasattr(only, "embed")
+    assert "embed" not in trk.make_model(only).layers
     xx = torch.rand(2, 9, 32, 32)
     before = only(xx)
     with torch.no_grad():
-        only.embed[1].weight.add_(1.0)
         only.flash_embed[1].weight.add_(1.0)
     after = only(xx)
     torch.testing.assert_close(after["position"], before["position"])

@@ -39,7 +39,7 @@ pixels and degrees (deg from the frame centre, y downwards, as in :mod:`neurovis
 Checkpoints: ``neurovision/models/checkpoints/tracker_delay50.pt`` (trained with a 50-ms input delay and the
 target "position now": latency compensation) and ``tracker_delay50_control.pt`` (same delay, target =
 delayed position: the uncompensated control); both are built with ``flash_hidden=64, locator=16,
-core_embed=False`` (0.36 M parameters). Each has a JSON beside it with the exact command, seed and
+core_embed=False`` (0.23 M parameters). Each has a JSON beside it with the exact command, seed and
 sha256 (see :mod:`neurovision.training.tracker`).
 """
 from __future__ import annotations
@@ -86,7 +86,12 @@ class TrackerNet(nn.Module):
             nn.Conv2d(c2, c3, 3, stride=1, padding=1), nn.ReLU(),
         )
         h, w = (height + 3) // 4, (width + 3) // 4
-        self.embed = nn.Sequential(nn.Flatten(), nn.Linear(c3 * h * w, embed), nn.ReLU())
+        if core_embed:
+            self.embed = nn.Sequential(nn.Flatten(), nn.Linear(c3 * h * w, embed), nn.ReLU())
+        else:
+            # not built: nothing would read it. Its initial weights are still drawn (and dropped), so that a seed
+            # gives every other module the initial weights it had in the committed checkpoints' training runs
+            nn.Linear(c3 * h * w, embed)
         # locator > 0: a target map at stride 2 (on encoder.0's output, receptive field 9 px) whose spatial
         # soft-argmax (x, y) and log-sum-exp confidence are extra inputs of the core (see the module docstring)
         self.locator_channels = locator
@@ -116,7 +121,7 @@ class TrackerNet(nn.Module):
         B, T, H, W = video.shape
         f0 = self.encoder[1](self.encoder[0](video.reshape(B * T, 1, H, W)))
         f = self.encoder[2:](f0)
-        e = self.embed(f).reshape(B, T, -1)
+        e = self.embed(f).reshape(B, T, -1) if self.core_embed else None
         out = {}
         if self.locator_channels:
             loc = self.locator_output(soft_argmax(self.locator(f0)[:, 0], (H, W)))  # (B*T, 3)
@@ -251,7 +256,8 @@ def make_model(network: TrackerNet, *, identifier: str = "tracker", ms_per_frame
         raise ValueError(f"target must be 'now' or 'delayed'; got {target!r}")
     return TrackerModel(
         identifier=identifier, network=network, preprocess=_preprocess_video,
-        layers=list(LAYERS) + (list(FLASH_LAYERS) if getattr(network, "flash_hidden", 0) else [])
+        layers=[n for n in LAYERS if n != "embed" or getattr(network, "core_embed", True)]
+        + (list(FLASH_LAYERS) if getattr(network, "flash_hidden", 0) else [])
         + (list(LOCATOR_LAYERS) if getattr(network, "locator_channels", 0) else []),
         region_layer_map={"dorsal": "core_output"}, visual_degrees=network.width / px_per_deg,
         description=description or "conv encoder -> GRU tracker (issue 6)", height=network.height,
@@ -273,7 +279,12 @@ def load_checkpoint(path, identifier: str | None = None) -> TrackerModel:
     net = TrackerNet(height=cfg["height"], width=cfg["width"], channels=tuple(cfg["channels"]),
                      embed=cfg["embed"], hidden=cfg["hidden"], flash_hidden=cfg.get("flash_hidden", 0),
                      locator=cfg.get("locator", 0), core_embed=cfg.get("core_embed", True))
-    net.load_state_dict(blob["state_dict"])
+    state = blob["state_dict"]
+    if not net.core_embed:
+        # checkpoints trained before the unused embedding stopped being built carry it at its initial values
+        # (it never received a gradient); it is not part of the network
+        state = {k: v for k, v in state.items() if not k.startswith("embed.")}
+    net.load_state_dict(state)
     return make_model(net, identifier=identifier or path.stem, ms_per_frame=cfg["ms_per_frame"],
                       px_per_deg=cfg["px_per_deg"], delay_frames=cfg["delay_frames"], target=cfg["target"],
                       checkpoint_path=path, checkpoint_sha256=file_sha256(path),
