@@ -86,12 +86,15 @@ class TrackerNet(nn.Module):
             nn.Conv2d(c2, c3, 3, stride=1, padding=1), nn.ReLU(),
         )
         h, w = (height + 3) // 4, (width + 3) // 4
+
+        def frame_embedding():  # flatten + linear + ReLU of the encoder output, per frame
+            return nn.Sequential(nn.Flatten(), nn.Linear(c3 * h * w, embed), nn.ReLU())
+
+        # core_embed=False: not kept, nothing would read it. Its initial weights are still drawn, so that a seed
+        # gives every other module the initial weights it had in the committed checkpoints' training runs
+        embedding = frame_embedding()
         if core_embed:
-            self.embed = nn.Sequential(nn.Flatten(), nn.Linear(c3 * h * w, embed), nn.ReLU())
-        else:
-            # not built: nothing would read it. Its initial weights are still drawn (and dropped), so that a seed
-            # gives every other module the initial weights it had in the committed checkpoints' training runs
-            nn.Linear(c3 * h * w, embed)
+            self.embed = embedding
         # locator > 0: a target map at stride 2 (on encoder.0's output, receptive field 9 px) whose spatial
         # soft-argmax (x, y) and log-sum-exp confidence are extra inputs of the core (see the module docstring)
         self.locator_channels = locator
@@ -110,7 +113,7 @@ class TrackerNet(nn.Module):
         # flash_hidden > 0: the flash readouts get a recurrent core of their own (see the module docstring)
         self.flash_hidden = flash_hidden
         if flash_hidden:
-            self.flash_embed = nn.Sequential(nn.Flatten(), nn.Linear(c3 * h * w, embed), nn.ReLU())
+            self.flash_embed = frame_embedding()
             self.flash_core = nn.GRU(embed, flash_hidden, batch_first=True)
             self.flash_core_output = nn.Identity()
         fh = flash_hidden or hidden
@@ -119,7 +122,7 @@ class TrackerNet(nn.Module):
 
     def forward(self, video: torch.Tensor) -> dict:
         B, T, H, W = video.shape
-        f0 = self.encoder[1](self.encoder[0](video.reshape(B * T, 1, H, W)))
+        f0 = self.encoder[:2](video.reshape(B * T, 1, H, W))  # encoder.0 + ReLU: the locator's input
         f = self.encoder[2:](f0)
         e = self.embed(f).reshape(B, T, -1) if self.core_embed else None
         out = {}

@@ -136,15 +136,24 @@ def make_batch(cfg: TrainConfig, rng: np.random.Generator, batch: int | None = N
                        tracking_only=cfg.task == "tracking")
 
 
+def delayed(a: np.ndarray, delay: int, fill=None) -> np.ndarray:
+    """Per-frame values ``a`` ``(batch, time, ...)`` as seen through an input delay: ``out[:, t] = a[:, t - delay]``;
+    the first ``delay`` frames repeat frame 0, or are ``fill`` when it is given."""
+    if delay == 0:
+        return a
+    head = np.repeat(a[:, :1], delay, 1) if fill is None else np.full_like(a[:, :delay], fill)
+    return np.concatenate([head, a[:, :a.shape[1] - delay]], 1)
+
+
 def targets_for(sc: dict, delay: int, target: str, warmup: int, hold: int, tracking_only: bool = False) -> dict:
     """Delayed input and per-frame targets/masks for scenes ``sc`` (output of ``random_scenes``)."""
     B, T = sc["visible"].shape
     x = delay_video(sc["video"], delay)
-    pos = sc["position_px"]
-    vis = sc["visible"]
-    if target == "delayed" and delay > 0:
-        pos = np.concatenate([np.repeat(pos[:, :1], delay, 1), pos[:, :T - delay]], 1)
-        vis = np.concatenate([np.repeat(vis[:, :1], delay, 1), vis[:, :T - delay]], 1)
+    # the target in the frame the network sees (for the locator): nothing is visible before the delayed input starts
+    p_in, v_in = delayed(sc["position_px"], delay), delayed(sc["visible"], delay, fill=False)
+    pos, vis = sc["position_px"], sc["visible"]
+    if target == "delayed":
+        pos, vis = p_in, delayed(vis, delay)
     mask = np.zeros((B, T), bool)
     mask[:, delay + warmup:] = True
     if tracking_only:
@@ -160,11 +169,6 @@ def targets_for(sc: dict, delay: int, target: str, warmup: int, hold: int, track
         act = (on[:, None] >= 0) & (t[None] >= on[:, None] + delay) & (t[None] < on[:, None] + delay + du[:, None] + hold)
         fl_on |= act
         fl_px = np.where(act[..., None], p[:, None, :], fl_px)
-    # the target in the frame the network sees (for the locator): the true position delayed by the input delay
-    p_in, v_in = sc["position_px"], sc["visible"]
-    if delay > 0:
-        p_in = np.concatenate([np.repeat(p_in[:, :1], delay, 1), p_in[:, :T - delay]], 1)
-        v_in = np.concatenate([np.zeros((B, delay), bool), v_in[:, :T - delay]], 1)
     return {"input": x.astype(np.float32), "position_px": pos.astype(np.float32), "visible": vis,
             "input_position_px": p_in.astype(np.float32), "input_visible": v_in,
             "mask": mask, "flash_on": fl_on, "flash_px": fl_px, "true_position_px": sc["position_px"],
@@ -397,11 +401,9 @@ def evaluate(model: TrackerModel, n_videos: int = 128, seed: int = 12345, delays
         m = np.zeros_like(vis)
         m[:, d + 5:] = True
         # visible in the input (delayed) frames
-        vis_in = np.concatenate([np.zeros((vis.shape[0], d), bool), vis[:, :T - d]], 1) if d else vis
-        m &= vis_in & vis
+        m &= delayed(vis, d, fill=False) & vis
         ex_err.append(e["err"][m].mean())
-        p_in = np.concatenate([sc["position_px"][:, :1].repeat(d, 1), sc["position_px"][:, :T - d]], 1) if d else sc["position_px"]
-        v_in = np.concatenate([vel[:, :1].repeat(d, 1), vel[:, :T - d]], 1) if d else vel
+        p_in, v_in = delayed(sc["position_px"], d), delayed(vel, d)
         speed = np.linalg.norm(v_in, axis=-1)
         mm = m & (speed * 1000 / model.ms_per_frame / model.px_per_deg >= 5.0)
         proj = ((e["run"]["position_px"] - p_in) * v_in).sum(-1) / np.maximum(speed, 1e-9)  # px ahead of input
