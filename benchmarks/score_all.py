@@ -21,7 +21,7 @@ import numpy as np
 
 from neurovision.benchmarks.registry import BENCHMARKS, load_benchmark
 from neurovision.models.registry import MODELS, load_model
-from neurovision.plotting import plot_heat_table, plot_layer_profile
+from neurovision.figures.plotting import plot_heat_table, plot_layer_profile
 
 FIELDS = ["model", "benchmark", "layer", "raw", "ci_low", "ci_high", "ceiling_lower", "ceiling_upper", "ceiled",
           "ceiled_ci_low", "ceiled_ci_high"]

@@ -110,7 +110,7 @@ def _neurovision_model():
 
 def get_model(name=IDENTIFIER):
     assert name == IDENTIFIER, name
-    from neurovision.brainscore import activations_model
+    from neurovision.interop.brainscore import activations_model
     return activations_model(_neurovision_model(), identifier=IDENTIFIER)
 
 

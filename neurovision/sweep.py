@@ -97,7 +97,7 @@ def _check_names(models: Sequence[str], benchmarks: Sequence[str]) -> None:
             raise UnknownBenchmarkError(f"unknown benchmark {name!r}; known benchmarks: {', '.join(sorted(BENCHMARKS))}")
     unknown = [m for m in models if m not in MODELS]
     if unknown:
-        from .models.torchvision_zoo import classification_architectures
+        from .models.ventral.torchvision_zoo import classification_architectures
         archs = set(classification_architectures())
         for name in unknown:
             if name not in archs:

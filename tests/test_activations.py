@@ -7,8 +7,8 @@ import torch
 
 from neurovision.activations import auto_batch_size, extract, extract_layers
 from neurovision.models.base import Model, UnknownLayerError
-from neurovision.models.pixels import build as build_pixels
-from neurovision.models.pixels import preprocess as pixels_preprocess
+from neurovision.models.ventral.pixels import build as build_pixels
+from neurovision.models.ventral.pixels import preprocess as pixels_preprocess
 from neurovision.stimuli.images import stimulus_set
 
 
@@ -93,7 +93,7 @@ def test_bad_images_rejected():
 def test_classical_mds_recovers_planar_configuration():
     """MDS of Euclidean distances between 2-D points returns the points up to rotation/reflection."""
     from scipy.spatial.distance import pdist, squareform
-    from neurovision.plotting import mds_embedding
+    from neurovision.figures.plotting import mds_embedding
     pts = np.random.default_rng(1).normal(size=(12, 2))
     coords = mds_embedding(squareform(pdist(pts)))
     np.testing.assert_allclose(squareform(pdist(coords)), squareform(pdist(pts)), atol=1e-10)

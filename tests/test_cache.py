@@ -58,7 +58,7 @@ def test_killed_scoring_run_then_rerun_gives_the_same_score(data_mirror, tmp_pat
         import time
         import neurovision.cache as c
         from neurovision.benchmarks import load_benchmark
-        from neurovision.models.pixels import build
+        from neurovision.models.ventral.pixels import build
         real = c.write_json_atomic
         def slow(target, obj):
             with c.atomic_path(target) as tmp:
@@ -76,7 +76,7 @@ def test_killed_scoring_run_then_rerun_gives_the_same_score(data_mirror, tmp_pat
     proc.wait(timeout=30)
     assert not list((tmp_path / "results" / "scores").glob("*.json"))
     from neurovision.benchmarks import load_benchmark
-    from neurovision.models.pixels import build
+    from neurovision.models.ventral.pixels import build
     first = load_benchmark("kriegeskorte2008.it_monkey")(build(), n_boot=20, progress=False)
     assert len(list((tmp_path / "results" / "scores").glob("*.json"))) == 1
     again = load_benchmark("kriegeskorte2008.it_monkey")(build(), n_boot=20, progress=False)

@@ -38,13 +38,13 @@ def k08_stimuli():
 @pytest.fixture(scope="session")
 def k08_stimulus_set(k08_stimuli, tmp_path_factory):
     """The same 92 stimuli as a Brain-Score StimulusSet (PNG files + CSV; no cache identifier)."""
-    from neurovision.brainscore import to_brainscore_stimulus_set
+    from neurovision.interop.brainscore import to_brainscore_stimulus_set
     return to_brainscore_stimulus_set(k08_stimuli, tmp_path_factory.mktemp("k08_stimulus_set"))
 
 
 @pytest.fixture(scope="session")
 def pixels_brain_model():
-    from neurovision.brainscore import brain_model
+    from neurovision.interop.brainscore import brain_model
     return brain_model("pixels")
 
 

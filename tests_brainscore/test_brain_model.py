@@ -1,4 +1,4 @@
-"""The BrainModel wrapper (neurovision.brainscore.brain_model): interface, dims and coords, tasks."""
+"""The BrainModel wrapper (neurovision.interop.brainscore.brain_model): interface, dims and coords, tasks."""
 from __future__ import annotations
 
 import numpy as np

@@ -5,7 +5,8 @@ from typing import Callable
 
 from ..errors import UnknownNameError
 
-from . import cichy2014, cowley2023, dorsal, kriegeskorte2008
+from .dorsal import behaviour as dorsal
+from .ventral import cichy2014, cowley2023, kriegeskorte2008
 
 
 class UnknownBenchmarkError(UnknownNameError):

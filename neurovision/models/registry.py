@@ -15,57 +15,57 @@ class UnknownModelError(UnknownNameError):
 
 
 def _mobilenet_v1() -> Model:
-    from .mobilenet_v1 import build
+    from .ventral.mobilenet_v1 import build
     return build(pretrained=True)
 
 
 def _mobilenet_v1_untrained() -> Model:
-    from .mobilenet_v1 import build
+    from .ventral.mobilenet_v1 import build
     return build(pretrained=False)
 
 
 def _vgg16_hed() -> Model:
-    from .vgg16_hed import build
+    from .ventral.vgg16_hed import build
     return build(pretrained=True)
 
 
 def _vgg16_hed_untrained() -> Model:
-    from .vgg16_hed import build
+    from .ventral.vgg16_hed import build
     return build(pretrained=False)
 
 
 def _cornet_like() -> Model:
-    from .cornet_like import build
+    from .ventral.cornet_like import build
     return build()
 
 
 def _cornet_like_rt() -> Model:
-    from .cornet_like import build
+    from .ventral.cornet_like import build
     return build(times=2)
 
 
 def _cornet_mini_fashion() -> Model:
-    from .cornet_mini import build
+    from .ventral.cornet_mini import build
     return build(pretrained=True)
 
 
 def _cornet_mini_untrained() -> Model:
-    from .cornet_mini import build
+    from .ventral.cornet_mini import build
     return build(pretrained=False)
 
 
 def _pixels() -> Model:
-    from .pixels import build
+    from .ventral.pixels import build
     return build()
 
 
 def _tracker() -> Model:
-    from .tracker import build
+    from .dorsal.tracker import build
     return build()
 
 
 def _tracker_control() -> Model:
-    from .tracker import build_control
+    from .dorsal.tracker import build_control
     return build_control()
 
 
@@ -94,9 +94,9 @@ def load_model(name: str, weights: str | None = None) -> Model:
         if weights is not None:
             raise ValueError(f"model {name!r} brings its own weights; --weights applies to torchvision "
                              "architectures (e.g. resnet18)")
-        from ..commitment import apply_commitment
+        from .commitment import apply_commitment
         return apply_commitment(MODELS[name]())
-    from .torchvision_zoo import classification_architectures, build
+    from .ventral.torchvision_zoo import classification_architectures, build
     if name in classification_architectures():
         return build(name, weights)
     raise UnknownModelError(f"unknown model {name!r}; known models: {', '.join(sorted(MODELS))} "

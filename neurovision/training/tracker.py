@@ -1,4 +1,4 @@
-"""Training and evaluation of the dorsal tracker (:mod:`neurovision.models.tracker`) on three tasks.
+"""Training and evaluation of the dorsal tracker (:mod:`neurovision.models.dorsal.tracker`) on three tasks.
 
 Tasks (``TrainConfig.task``), all trained on random scenes from :func:`neurovision.stimuli.motion.random_scenes`
 (bouncing / circular / sinusoidal targets, randomly placed occluders, ring flashes — many near the path):
@@ -62,7 +62,7 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from ..cache import atomic_path, file_sha256, write_json_atomic
-from ..models.tracker import TrackerModel, TrackerNet, make_model, px_to_norm
+from ..models.dorsal.tracker import TrackerModel, TrackerNet, make_model, px_to_norm
 from ..stimuli.motion import delay_frames_from_ms, delay_video, random_scenes
 
 TASKS = ("tracking", "occlusion", "compensated", "control")

@@ -1,6 +1,6 @@
 """Train a small ventral-stream network (``neurovision train ventral``) on Fashion-MNIST or an image folder.
 
-What is trained. An architecture from :mod:`neurovision.models.small_convnets` (default ``cornet_mini``,
+What is trained. An architecture from :mod:`neurovision.models.ventral.small_convnets` (default ``cornet_mini``,
 V1 → V2 → V4 → IT) is fitted by minimising the mean cross-entropy of its logits over mini-batches with
 
 * ``sgd``: SGD with momentum 0.9 and *coupled* weight decay — ``λ·w`` is added to the gradient, i.e. the
@@ -71,7 +71,7 @@ from tqdm.auto import tqdm
 
 from ..cache import atomic_path, file_sha256, write_json_atomic
 from ..errors import NeurovisionError
-from ..models import small_convnets
+from ..models.ventral import small_convnets
 from ..models.base import Model, to_uint8_rgb
 
 OPTIMIZERS = ("sgd", "adamw")
@@ -98,7 +98,7 @@ class TrainConfig:
     """Everything that determines a training run (stored in every checkpoint and in ``model.json``)."""
 
     dataset: str = "fashion_mnist"  # "fashion_mnist" or a folder <root>/<class>/<image>
-    arch: str = "cornet_mini"  # see neurovision.models.small_convnets.ARCHITECTURES
+    arch: str = "cornet_mini"  # see neurovision.models.ventral.small_convnets.ARCHITECTURES
     optimizer: str = "sgd"  # "sgd" (momentum 0.9, coupled decay) or "adamw" (decoupled decay)
     lr: float | None = None  # None: 0.05 for sgd, 2e-3 for adamw
     weight_decay: float = 5e-4

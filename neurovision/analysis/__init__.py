@@ -1,0 +1,1 @@
+"""Analyses of models beyond benchmark scores (hidden-state RSA of the tracker)."""

@@ -1,0 +1,549 @@
+"""Cowley et al. (2023) macaque V4 benchmarks: neural predictivity (ridge, PLS) and RSA, 12 sessions.
+
+Data: :mod:`neurovision.data.cowley2023`, the spike counts of Utah-array V4 units to 112x112 natural and
+synthetic images (Cowley, Stan, Pillow & Smith 2023), repeat-averaged, 12 sessions (24-89 units and
+400-1200 images each; 598 units and 12,640 images in all). Units of different sessions are different
+recordings, and every session has its own images, so every session is fitted and scored on its own.
+
+``cowley2023.v4`` — neural predictivity with ridge (Yamins et al. 2014; Schrimpf et al. 2018)
+    For every session, the model's activations to the session's images at the layer committed to V4
+    (``model.layer_for("V4")``; or the layer asked for) are mapped to each unit by 5-fold cross-validated
+    kernel ridge (:mod:`neurovision.encoding`: features centred by training-fold means, an unpenalised
+    intercept, the penalty chosen per unit by exact leave-one-out on the training folds only, from the
+    grid :data:`neurovision.encoding.DEFAULT_ALPHAS`). A unit's score is the Pearson r between its held-out
+    predictions and its responses within each held-out fold, averaged over the 5 folds (Brain-Score's
+    convention; the r of predictions concatenated over folds is biased low, see :mod:`neurovision.encoding`).
+    The folds are fixed by the benchmark (``CV_SEED``), not by the bootstrap seed.
+    **raw** = the median of r over all units of all scored sessions pooled (598 units with all 12
+    sessions); the per-session medians are in ``provenance["per_session"]``.
+
+``cowley2023.v4_pls`` — the same with 25-component PLS regression instead of ridge (Brain-Score's
+    default read-out).
+
+Noise ceiling (both predictivity benchmarks)
+    Only session 210325 has per-repeat responses (6-9 valid repeats per image). Each unit's repeats are
+    split in recorded order into odd (1st, 3rd, ...) and even (2nd, 4th, ...) repeats, the two half means
+    are correlated across images (Pearson r), and the Spearman-Brown formula ``2r / (1 + r)`` (Spearman
+    1910; Brown 1910) predicts the reliability of the mean over all repeats — the same procedure as
+    :func:`neurovision.data.cowley2023.split_half_reliability` with ``seed=None``. **ceiling** = the median
+    of that corrected reliability over the 50 units of 210325 (about 0.77), and **ceiled = raw / ceiling**
+    (Brain-Score's convention). The other 11 sessions have no repeats in the released data, so *their*
+    reliability is not measured: the 210325 median stands in for all of them. That is an assumption (those
+    sessions differ in array, units, images and repeat counts), stated in every Score's ``notes``;
+    ``provenance["ceiling"]`` also gives raw and ceiled computed on session 210325 alone, where the
+    ceiling is that session's own. ``ceiling_lower`` = ``ceiling_upper`` (one estimate, not a Nili
+    interval). Note that a perfect model's expected r with a noisy repeat average is ``sqrt(reliability)``,
+    not the reliability, so ceiled values above 1 are possible under this convention.
+
+Confidence intervals
+    Percentile bootstrap (95 %) with ``n_boot`` resamples drawn from ``numpy.random.default_rng(seed)``:
+    each resample draws the images of every session with replacement (the held-out predictions are kept
+    fixed — the maps are not refitted — so the CI covers image and unit sampling, not fitting noise) and
+    the units of every session with replacement, and recomputes every r and the pooled median. The
+    ceiling is recomputed on the same resample of session 210325 (its images and units; an independent
+    resample when 210325 is not among the scored sessions), so ``ceiled_ci_*`` bootstrap the ratio.
+
+``cowley2023.v4_rsa`` — RSA on the same data
+    Per session, the correlation-distance RDM (1 - Pearson r across units/features) of the model layer
+    over the session's images is compared (Spearman rho) with the correlation-distance RDM of the V4
+    population's responses; raw = the mean of the per-session rho. CI: a stimulus bootstrap per session
+    (:func:`neurovision.rsa.bootstrap_stimuli`, seed ``seed + session index``), the per-session samples
+    averaged. No ceiling: each session has one population RDM.
+
+Speed and caching
+    Per session and layer, one ``n x n`` Gram matrix of the (mean-shifted) activations gives every fold
+    of both regressions exactly (:func:`neurovision.encoding.center_gram`) and the model's correlation RDM
+    (:func:`neurovision.encoding.correlation_rdm_from_gram`), so a wide layer is multiplied once. The
+    held-out predictions (ridge and PLS, with the chosen penalties and folds) and the model RDM
+    (condensed, float32; ~2.9 MB for 1200 images) are cached under ``<cache>/results/cowley2023`` keyed by
+    package version, model, weights hash, the sha256 of the session's image zip and response file, layer
+    and the regression settings; entries are written atomically. Sessions are processed one at a time,
+    and the layers of one session in groups whose activations fit :data:`MEMORY_BUDGET_BYTES`, so peak
+    memory is bounded by one session's activations of one group of layers. A warm run loads no images.
+
+Citations: Cowley BR, Stan PL, Pillow JW, Smith MA (2023). Compact deep neural network models of visual
+cortex. bioRxiv 2023.11.22. Yamins DLK et al. (2014). PNAS 111:8619-8624. Schrimpf M et al. (2018).
+Brain-Score. bioRxiv 407007. Spearman C (1910). Br J Psychol 3:271-295. Brown W (1910). Br J Psychol
+3:296-322.
+"""
+from __future__ import annotations
+
+import warnings
+from dataclasses import asdict, dataclass, field, replace
+from typing import Iterable, Sequence
+
+import numpy as np
+
+from ... import __version__
+from ...activations import extract_layers, layer_groups, layer_sizes
+from ...cache import atomic_path, cache_dir, content_key
+from ...data import cowley2023 as c23
+from ...data.registry import DATASETS, fetch
+from ...encoding import (DEFAULT_ALPHAS, DEFAULT_PLS_COMPONENTS, _single_thread, correlation_rdm_from_gram,
+                        gram, predictivity_from_gram)
+from ...models.base import Model
+from ...scores import Score
+from ..base import LayerBenchmark, cached_scores
+
+BENCHMARK_VERSION = 1
+CACHE_FORMAT = 1
+CV_SPLITS = 5
+CV_SEED = 0
+CEILING_SESSION = "210325"
+#: Activations of one session held at once are kept below this (layers are grouped to fit).
+MEMORY_BUDGET_BYTES = 1_500_000_000
+REGION = "V4"
+CITATION = ("Cowley BR, Stan PL, Pillow JW, Smith MA (2023). Compact deep neural network models of visual "
+            "cortex. bioRxiv 2023.11.22. Data: github.com/cowleygroup/V4_compact_models (GPL-3.0).")
+_ENCODING = {"n_splits": CV_SPLITS, "cv_seed": CV_SEED, "alphas": [float(a) for a in DEFAULT_ALPHAS],
+             "alpha_scale": "relative to trace(K)/n_train", "alpha_selection": "per unit, exact LOO on training folds",
+             "features": "centred by training-fold mean", "pls_components": DEFAULT_PLS_COMPONENTS,
+             "r": "Pearson r of held-out predictions within each fold, mean over folds"}
+
+
+# ------------------------------------------------------------------------------------------ data access
+def _files(session: str) -> dict[str, str]:
+    files = DATASETS[c23.DATASET].files
+    rels = [f"images/images_{session}.zip", f"responses_repeat_averaged/responses_{session}.npy"]
+    return {rel: files[rel] for rel in rels}
+
+
+def _ceiling_file() -> str:
+    return f"responses_raw/responses_{CEILING_SESSION}.npy"
+
+
+def check_sessions(sessions: Iterable | None) -> tuple[str, ...]:
+    """Validated session ids (all 12 by default); ValueError naming the unknown ones and the known ones."""
+    if sessions is None:
+        return tuple(c23.SESSIONS)
+    if isinstance(sessions, (str, int)):
+        sessions = [sessions]
+    out = tuple(str(s).strip() for s in sessions)
+    unknown = [s for s in out if s not in c23.SESSIONS]
+    if unknown:
+        raise ValueError(f"unknown Cowley 2023 session(s) {', '.join(map(repr, unknown))}; "
+                         f"known: {', '.join(c23.SESSIONS)}")
+    if not out:
+        raise ValueError("no sessions given")
+    if len(set(out)) != len(out):
+        raise ValueError(f"duplicate sessions in {out}")
+    return out
+
+
+def split_halves(repeats: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Odd/even half means of per-repeat responses ``(presentation, neuroid, repetition)`` (NaN-padded).
+
+    The valid repeats of each (image, unit), in recorded order, alternate between half A (1st, 3rd, ...)
+    and half B (2nd, 4th, ...). Returns the two ``(presentation, neuroid)`` means; NaN where a half is empty.
+    """
+    x = np.asarray(repeats, dtype=np.float64)
+    valid = ~np.isnan(x)
+    rank = np.cumsum(valid, axis=2) - 1
+    filled = np.where(valid, x, 0.0)
+    halves = []
+    for parity in (0, 1):
+        sel = valid & (rank % 2 == parity)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            halves.append((filled * sel).sum(axis=2) / sel.sum(axis=2))
+    return halves[0], halves[1]
+
+
+def weighted_pearson(w: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Column-wise Pearson r of ``a`` and ``b`` (n, m) on resampled rows: ``w`` (B, n) holds how often each
+    row is drawn in each of B resamples. Rows where either value is NaN are left out per column.
+    Returns (B, m); NaN where fewer than 3 rows remain or a column is constant."""
+    a = np.asarray(a, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    w = np.asarray(w, dtype=np.float64)
+    mask = np.isfinite(a) & np.isfinite(b)
+    ac = np.where(mask, a - np.nanmean(np.where(mask, a, np.nan), axis=0), 0.0)
+    bc = np.where(mask, b - np.nanmean(np.where(mask, b, np.nan), axis=0), 0.0)
+    m = a.shape[1]
+    with _single_thread():  # small products: threads only add overhead on a busy machine
+        sums = w @ np.concatenate([ac, bc, ac * ac, bc * bc, ac * bc, mask.astype(np.float64)], axis=1)
+    sa, sb, saa, sbb, sab, sw = (sums[:, k * m:(k + 1) * m] for k in range(6))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cov = sab - sa * sb / sw
+        va = saa - sa * sa / sw
+        vb = sbb - sb * sb / sw
+        r = cov / np.sqrt(va * vb)
+    tiny = 1e-12 * np.maximum(saa, 1e-300)
+    bad = (sw < 3) | (va <= tiny) | (vb <= 1e-12 * np.maximum(sbb, 1e-300))
+    r[bad] = np.nan
+    return np.clip(r, -1.0, 1.0)
+
+
+def fold_pearson(w: np.ndarray, pred: np.ndarray, y: np.ndarray, folds: np.ndarray) -> np.ndarray:
+    """Per-unit r within each fold on resampled rows (``w`` (B, n) counts), averaged over folds → (B, m)."""
+    rs = [weighted_pearson(w[:, folds == f], pred[folds == f], y[folds == f]) for f in np.unique(folds)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns → NaN
+        return np.nanmean(rs, axis=0)
+
+
+def resample_counts(rng: np.random.Generator, n: int, n_boot: int) -> np.ndarray:
+    """(n_boot, n) float64: how often each of n items is drawn in each of n_boot draws of n with replacement."""
+    draws = rng.integers(n, size=(n_boot, n)) + (np.arange(n_boot) * n)[:, None]
+    return np.bincount(draws.ravel(), minlength=n_boot * n).reshape(n_boot, n).astype(np.float64)
+
+
+def spearman_brown(r):
+    """Spearman-Brown prediction for doubling the number of repeats: ``2 r / (1 + r)``."""
+    r = np.asarray(r, dtype=np.float64)
+    return 2 * r / (1 + r)
+
+
+def load_ceiling_halves() -> tuple[np.ndarray, np.ndarray]:
+    """Half means (presentation, neuroid) of session 210325's per-repeat responses (see :func:`split_halves`)."""
+    reps = c23.load_repeats(CEILING_SESSION)
+    return split_halves(reps.transpose("presentation", "neuroid", "repetition").values)
+
+
+# ------------------------------------------------------------------------------------- model features
+def _model_dir():
+    return cache_dir("results") / "cowley2023"
+
+
+def _pred_key(model: Model, session: str, layer: str) -> str:
+    return content_key("cowley2023_predictions", CACHE_FORMAT, __version__, model.identifier, model.weights_hash,
+                       _files(session), layer, _ENCODING)
+
+
+def _rdm_key(model: Model, session: str, layer: str) -> str:
+    zip_rel = f"images/images_{session}.zip"
+    return content_key("cowley2023_model_rdm", CACHE_FORMAT, __version__, model.identifier, model.weights_hash,
+                       {zip_rel: _files(session)[zip_rel]}, layer, "correlation")
+
+
+def _load_npz(path) -> dict | None:
+    if not path.is_file():
+        return None
+    with np.load(path, allow_pickle=False) as z:
+        return {k: z[k] for k in z.files}
+
+
+def _layer_arrays(x: np.ndarray) -> dict[str, np.ndarray]:
+    """Gram (shifted), and the statistics the correlation RDM needs, from activations (n, p); x is modified."""
+    if x.ndim == 3:  # (presentation, neuroid, time_bin): the final time step
+        x = np.ascontiguousarray(x[..., -1])
+    x = np.asarray(x, dtype=np.float32) if x.dtype != np.float64 else x
+    n, p = x.shape
+    shift = x.mean(axis=0, dtype=np.float64)
+    x -= shift.astype(x.dtype)
+    g = gram(x)
+    v = shift - shift.mean()
+    row_sums = np.zeros(n)
+    shift_dot = np.zeros(n)
+    for start in range(0, p, 8192):
+        block = x[:, start:start + 8192].astype(np.float64)
+        row_sums += block.sum(axis=1)
+        shift_dot += block @ v[start:start + 8192]
+    rdm = correlation_rdm_from_gram(g, row_sums, shift_dot, float(v @ v), p)
+    return {"gram": g, "rdm": rdm}
+
+
+def _condensed(square: np.ndarray) -> np.ndarray:
+    iu = np.triu_indices(square.shape[0], k=1)
+    return square[iu]
+
+
+def session_results(model: Model, session: str, layers: Sequence[str], want: str = "predictions",
+                    progress: bool = True) -> dict[str, dict]:
+    """Cached per-layer results of one session (computed from activations when missing).
+
+    ``want="predictions"``: ``{layer: {"ridge": (n, m), "pls": (n, m), "ridge_alpha": (5, m),
+    "folds": (n,)}}`` — held-out predictions (spike counts) of the session's units. ``want="rdm"``:
+    ``{layer: {"rdm": condensed float64 (n(n-1)/2,)}}`` — the model's correlation-distance RDM (stored as
+    float32). Computing either writes both cache entries.
+    """
+    if want not in ("predictions", "rdm"):
+        raise ValueError(f"want must be 'predictions' or 'rdm'; got {want!r}")
+    session = check_sessions([session])[0]
+    folder = _model_dir()
+    out: dict[str, dict] = {}
+    for layer in layers:
+        path = folder / (f"{_pred_key(model, session, layer)}.npz" if want == "predictions"
+                         else f"{_rdm_key(model, session, layer)}.npz")
+        entry = _load_npz(path)
+        if entry is not None:
+            if want == "rdm":
+                entry = {"rdm": entry["rdm"].astype(np.float64)}
+            out[layer] = entry
+    missing = [layer for layer in layers if layer not in out]
+    if not missing:
+        return out
+    for rel in _files(session):
+        fetch(c23.DATASET, rel)  # verify the files the cache key names
+    stimuli, responses = c23.load_session(session)
+    y = responses.values
+    sizes = layer_sizes(model, stimuli, missing) if len(missing) > 1 else {missing[0]: 0}
+    for group in layer_groups(sizes, stimuli.sizes["presentation"], MEMORY_BUDGET_BYTES):
+        acts = extract_layers(model, stimuli, group, progress=progress)
+        for layer in group:
+            arrays = _layer_arrays(acts.pop(layer).values)
+            ridge = predictivity_from_gram(arrays["gram"], y, "ridge", CV_SPLITS, CV_SEED, DEFAULT_ALPHAS)
+            pls = predictivity_from_gram(arrays["gram"], y, "pls", CV_SPLITS, CV_SEED,
+                                         n_components=DEFAULT_PLS_COMPONENTS)
+            preds = {"ridge": ridge.predictions, "pls": pls.predictions, "ridge_alpha": ridge.alphas,
+                     "folds": ridge.folds}
+            rdm32 = _condensed(arrays["rdm"]).astype(np.float32)
+            for key, payload in ((_pred_key(model, session, layer), preds),
+                                 (_rdm_key(model, session, layer), {"rdm": rdm32})):
+                with atomic_path(folder / f"{key}.npz") as tmp:
+                    with open(tmp, "wb") as f:
+                        np.savez(f, **payload)
+            del arrays
+            out[layer] = preds if want == "predictions" else {"rdm": rdm32.astype(np.float64)}
+        del acts
+    return out
+
+
+def _session_responses(session: str) -> np.ndarray:
+    return c23.load_responses(session).values
+
+
+# ------------------------------------------------------------------------------------------ benchmarks
+def _percentiles(samples: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    if samples.shape[0] == 0:
+        nan = np.full(samples.shape[1:], np.nan)
+        return nan, nan
+    low, high = np.nanpercentile(samples, [2.5, 97.5], axis=0)
+    return low, high
+
+
+def _sessions_files(sessions) -> dict[str, str]:
+    """Relative path -> sha256 of every file the given sessions are scored from."""
+    files: dict[str, str] = {}
+    for s in sessions:
+        files.update(_files(s))
+    return files
+
+
+def _without_training_sessions(bench, model: Model):
+    """A copy of ``bench`` without the sessions the model's commitment was chosen on (None if none were)."""
+    used = set(getattr(model, "train_sessions", ())) & set(bench.sessions)
+    if not used:
+        return None
+    remaining = tuple(s for s in bench.sessions if s not in used)
+    if not remaining:
+        raise ValueError(f"every session of {bench.identifier} was used to choose {model.identifier!r}'s commitment")
+    return replace(bench, sessions=remaining)
+
+
+class _SessionBenchmark(LayerBenchmark):
+    """What both Cowley benchmarks share: sessions held out from the model's commitment, and whole results
+    cached in ``<cache>/results/scores`` keyed by benchmark (every field: identifier, version, method,
+    sessions, ...; data hashes), model (identifier, weights hash), layer set, number of resamples and seed."""
+
+    def score_layers(self, model: Model, layers: Iterable[str] | None = None, n_boot: int = 1000, seed: int = 0,
+                     progress: bool = True) -> list[Score]:
+        """One :class:`Score` per layer (default: every layer of the model)."""
+        held_out = _without_training_sessions(self, model)
+        if held_out is not None:
+            return held_out.score_layers(model, layers, n_boot=n_boot, seed=seed, progress=progress)
+        layers = model.check_layers(list(layers) if layers is not None else list(model.layers))
+        key = content_key("scores", CACHE_FORMAT, __version__, asdict(self), self.data_files, model.identifier,
+                          model.weights_hash, layers, n_boot, seed)
+        return cached_scores(key, lambda: self._score(model, layers, n_boot, seed, progress))
+
+
+@dataclass
+class PredictivityBenchmark(_SessionBenchmark):
+    """Neural predictivity of V4 units from one model layer (see module docstring)."""
+
+    identifier: str = "cowley2023.v4"
+    regression: str = "ridge"
+    sessions: tuple[str, ...] = field(default_factory=lambda: tuple(c23.SESSIONS))
+    region: str = REGION
+    version: int = BENCHMARK_VERSION
+    citation: str = CITATION
+    description: str = ("macaque V4 Utah-array units (Cowley et al. 2023), 12 sessions, 598 units, 12,640 images; "
+                        "5-fold CV ridge, Pearson r on held-out images, median over units")
+
+    def __post_init__(self) -> None:
+        if self.regression not in ("ridge", "pls"):
+            raise ValueError(f"regression must be 'ridge' or 'pls'; got {self.regression!r}")
+        self.sessions = check_sessions(self.sessions)
+
+    @property
+    def data_files(self) -> dict[str, str]:
+        files = _sessions_files(self.sessions)
+        files[_ceiling_file()] = DATASETS[c23.DATASET].files[_ceiling_file()]
+        return files
+
+    @property
+    def metric(self) -> str:
+        how = "ridge, LOO-chosen penalty" if self.regression == "ridge" else f"PLS, {DEFAULT_PLS_COMPONENTS} components"
+        return f"pearson r (held-out images, {CV_SPLITS}-fold CV {how}); median over units"
+
+    def _score(self, model: Model, layers: list[str], n_boot: int, seed: int, progress: bool) -> list[Score]:
+        """One :class:`Score` per layer, each on the same resamples; no layer is chosen here."""
+        if n_boot < 0:
+            raise ValueError(f"n_boot must be >= 0; got {n_boot}")
+        rng = np.random.default_rng(seed)
+        r_point = {layer: [] for layer in layers}
+        r_boot = {layer: [] for layer in layers}
+        per_session = {}
+        ceiling_draw = None
+        for session in self.sessions:
+            results = session_results(model, session, layers, "predictions", progress)
+            y = _session_responses(session)
+            n, m = y.shape
+            w = resample_counts(rng, n, n_boot)
+            units = rng.integers(m, size=(n_boot, m))
+            if session == CEILING_SESSION:
+                ceiling_draw = (w, units)
+            per_session[session] = {"n_images": n, "n_units": m, "median_r": {}, "median_alpha": {},
+                                    "alpha_at_grid_edge": {}}
+            for layer in layers:
+                pred, folds = results[layer][self.regression], results[layer]["folds"]
+                point = fold_pearson(np.ones((1, n)), pred, y, folds)[0]
+                r_point[layer].append(point)
+                per_session[session]["median_r"][layer] = float(np.nanmedian(point))
+                if n_boot:
+                    r_boot[layer].append(np.take_along_axis(fold_pearson(w, pred, y, folds), units, axis=1))
+                alpha = results[layer]["ridge_alpha"]
+                ridge = self.regression == "ridge"
+                per_session[session]["median_alpha"][layer] = float(np.median(alpha)) if ridge else None
+                per_session[session]["alpha_at_grid_edge"][layer] = (
+                    float(np.isin(alpha, DEFAULT_ALPHAS[[0, -1]]).mean()) if ridge else None)
+        # ceiling: session 210325, odd/even split-half + Spearman-Brown
+        half_a, half_b = load_ceiling_halves()
+        n_c, m_c = half_a.shape
+        if ceiling_draw is None:
+            ceiling_draw = (resample_counts(rng, n_c, n_boot),
+                            rng.integers(m_c, size=(n_boot, m_c)))
+        split_r = weighted_pearson(np.ones((1, n_c)), half_a, half_b)[0]
+        reliability = spearman_brown(split_r)
+        ceiling = float(np.nanmedian(reliability))
+        if n_boot:
+            rel_boot = spearman_brown(np.take_along_axis(weighted_pearson(ceiling_draw[0], half_a, half_b),
+                                                        ceiling_draw[1], axis=1))
+            ceiling_boot = np.nanmedian(rel_boot, axis=1)
+        provenance = {
+            "neurovision": __version__, "model": model.identifier, "weights_sha256": model.weights_hash,
+            "stimuli_sha256": {s: _files(s)[f"images/images_{s}.zip"] for s in self.sessions},
+            "stimuli_hash_kind": "sha256 of each session's image zip (registry-verified)",
+            "data_sha256": self.data_files, "benchmark_version": self.version, "sessions": list(self.sessions),
+            "regression": self.regression, "encoding": dict(_ENCODING),
+            "n_units": int(sum(v["n_units"] for v in per_session.values())),
+            "n_images": int(sum(v["n_images"] for v in per_session.values())),
+            "aggregate": "median over all units of all sessions pooled",
+            "bootstrap": "percentile; images (predictions fixed) and units resampled within each session",
+        }
+        notes = (f"raw = median over {provenance['n_units']} units of {len(self.sessions)} session(s) of the held-out "
+                 f"Pearson r; ceiling = median Spearman-Brown corrected odd/even split-half reliability of the "
+                 f"{m_c} units of session {CEILING_SESSION}, the only session with per-repeat data, applied to "
+                 "all sessions (their own reliability is not measured); ceiled = raw / ceiling (Brain-Score "
+                 "convention; a perfect model's expected r is sqrt(reliability), so ceiled can exceed 1)")
+        scores = []
+        for layer in layers:
+            pooled = np.concatenate(r_point[layer])
+            raw = float(np.nanmedian(pooled))
+            own_session = (float(per_session[CEILING_SESSION]["median_r"][layer])
+                           if CEILING_SESSION in per_session else None)
+            if n_boot:
+                raw_boot = np.nanmedian(np.concatenate(r_boot[layer], axis=1), axis=1)
+                ceiled_boot = raw_boot / ceiling_boot
+            else:
+                raw_boot = ceiled_boot = np.empty(0)
+            low, high = _percentiles(raw_boot)
+            c_low, c_high = _percentiles(ceiled_boot)
+            prov = dict(provenance)
+            prov["per_session"] = {s: {"n_images": v["n_images"], "n_units": v["n_units"],
+                                       "median_r": v["median_r"][layer], "median_alpha": v["median_alpha"][layer],
+                                       "alpha_at_grid_edge": v["alpha_at_grid_edge"][layer]}
+                                   for s, v in per_session.items()}
+            prov["n_units_nan_r"] = int(np.isnan(pooled).sum())
+            prov["ceiling"] = {
+                "session": CEILING_SESSION, "n_units": int(m_c), "method": "odd/even split-half (recorded order), "
+                "Pearson r across images, Spearman-Brown 2r/(1+r), median over units",
+                "median_split_half_r": float(np.nanmedian(split_r)),
+                "median_reliability": ceiling, "median_sqrt_reliability": float(np.nanmedian(np.sqrt(reliability))),
+                "raw_own_session": own_session,
+                "ceiled_own_session": None if own_session is None else own_session / ceiling,
+            }
+            scores.append(Score(raw=raw, ci_low=float(low), ci_high=float(high), model=model.identifier, layer=layer,
+                                benchmark=self.identifier, metric=self.metric, ceiling_lower=ceiling,
+                                ceiling_upper=ceiling, ceiled=raw / ceiling, ceiled_ci_low=float(c_low),
+                                ceiled_ci_high=float(c_high), n_boot=n_boot, seed=seed, notes=notes,
+                                provenance=prov))
+        return scores
+
+
+@dataclass
+class RSAV4Benchmark(_SessionBenchmark):
+    """Per-session RSA of a model layer with the V4 population (see module docstring)."""
+
+    identifier: str = "cowley2023.v4_rsa"
+    sessions: tuple[str, ...] = field(default_factory=lambda: tuple(c23.SESSIONS))
+    region: str = REGION
+    version: int = BENCHMARK_VERSION
+    citation: str = CITATION
+    comparison: str = "spearman"
+    rdm_method: str = "correlation"
+    description: str = ("macaque V4 population RDMs (Cowley et al. 2023), 12 sessions; Spearman rho with the model "
+                        "layer's correlation RDM per session, averaged over sessions")
+
+    def __post_init__(self) -> None:
+        self.sessions = check_sessions(self.sessions)
+
+    @property
+    def data_files(self) -> dict[str, str]:
+        return _sessions_files(self.sessions)
+
+    def _score(self, model: Model, layers: list[str], n_boot: int, seed: int, progress: bool) -> list[Score]:
+        from ...rsa import RDM, bootstrap_stimuli, rdm  # the RSA engine
+
+        points, samples, per_session = [], [], {}
+        for i, session in enumerate(self.sessions):
+            results = session_results(model, session, layers, "rdm", progress)
+            responses = c23.load_responses(session)
+            ids = responses["stimulus_id"].values.astype(str)
+            data = rdm(responses.values, method=self.rdm_method, stimulus_id=ids)
+            models = RDM(np.stack([results[layer]["rdm"] for layer in layers]), ids, descriptors={"layer": list(layers)})
+            boot = bootstrap_stimuli(models, data, method=self.comparison, n_boot=n_boot, seed=seed + i, ceiling=False)
+            point = np.asarray(boot.point, dtype=np.float64).reshape(len(layers))
+            points.append(point)
+            if n_boot:
+                samples.append(np.asarray(boot.samples, dtype=np.float64).reshape(n_boot, len(layers)))
+            per_session[session] = {"n_images": len(ids), "n_units": int(responses.sizes["neuroid"]),
+                                    "rho": {layer: float(point[j]) for j, layer in enumerate(layers)}}
+        raw = np.mean(points, axis=0)
+        low, high = _percentiles(np.mean(samples, axis=0) if samples else np.empty((0, len(layers))))
+        provenance = {
+            "neurovision": __version__, "model": model.identifier, "weights_sha256": model.weights_hash,
+            "stimuli_sha256": {s: _files(s)[f"images/images_{s}.zip"] for s in self.sessions},
+            "data_sha256": self.data_files, "benchmark_version": self.version, "sessions": list(self.sessions),
+            "rdm_method": self.rdm_method, "aggregate": "mean over sessions of the per-session comparison",
+            "bootstrap": "stimuli within each session (seed + session index); per-session samples averaged",
+        }
+        notes = ("raw = mean over sessions of the Spearman rho between the model's and the V4 population's "
+                 "correlation RDMs; no noise ceiling (one population RDM per session)")
+        scores = []
+        for j, layer in enumerate(layers):
+            prov = dict(provenance, per_session={s: {"n_images": v["n_images"], "n_units": v["n_units"],
+                                                     "rho": v["rho"][layer]} for s, v in per_session.items()})
+            scores.append(Score(raw=float(raw[j]), ci_low=float(low[j]), ci_high=float(high[j]),
+                                model=model.identifier, layer=layer, benchmark=self.identifier,
+                                metric=f"{self.comparison} (RDM: {self.rdm_method}); mean over sessions",
+                                n_boot=n_boot, seed=seed, notes=notes, provenance=prov))
+        return scores
+
+
+def v4(sessions: Iterable | None = None) -> PredictivityBenchmark:
+    """``cowley2023.v4``: ridge neural predictivity of V4 units (all 12 sessions by default)."""
+    return PredictivityBenchmark(identifier="cowley2023.v4", regression="ridge", sessions=check_sessions(sessions))
+
+
+def v4_pls(sessions: Iterable | None = None) -> PredictivityBenchmark:
+    """``cowley2023.v4_pls``: 25-component PLS neural predictivity of V4 units."""
+    return PredictivityBenchmark(
+        identifier="cowley2023.v4_pls", regression="pls", sessions=check_sessions(sessions),
+        description=("macaque V4 Utah-array units (Cowley et al. 2023), 12 sessions, 598 units, 12,640 images; "
+                     "5-fold CV PLS (25 components), Pearson r on held-out images, median over units"))
+
+
+def v4_rsa(sessions: Iterable | None = None) -> RSAV4Benchmark:
+    """``cowley2023.v4_rsa``: per-session RSA with the V4 population, averaged over sessions."""
+    return RSAV4Benchmark(sessions=check_sessions(sessions))

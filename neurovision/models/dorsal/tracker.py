@@ -1,0 +1,307 @@
+"""The dorsal-stream tracker: a small convolutional front end feeding a GRU, with linear readouts.
+
+Architecture (:class:`TrackerNet`, input ``(batch, time, height, width)`` floats in [0, 1], default 32 × 32 px):
+
+* ``encoder`` — 3 convolutions with ReLU, applied to every frame independently:
+  ``encoder.0`` 1→8 channels, 5×5, stride 2 (32→16 px); ``encoder.2`` 8→16, 3×3, stride 2 (16→8 px);
+  ``encoder.4`` 16→16, 3×3, stride 1 (8 px). Output ``(batch*time, 16, 8, 8)``.
+* ``embed`` — flatten + linear (1024→128) + ReLU, per frame.
+* ``core`` — a GRU (128→128 units) over time; ``core_output`` (an Identity) exposes the hidden state at every
+  time step, ``(batch, time, 128)``, for forward hooks / RSA (the latent-variable analysis of Rajalingham,
+  Sohn & Jazayeri 2022 asks whether position is represented while the target is occluded).
+* readouts (linear, from the hidden state at each step): ``readout_position`` — the target's position
+  (x, y) in normalised frame units; ``readout_visibility`` — logit that the target is visible;
+  ``readout_flash`` — position of the most recent flash; ``readout_flash_present`` — logit that a flash was
+  seen in the last few frames.
+* optional flash pathway (``flash_hidden > 0``): ``flash_embed`` (its own flatten + linear + ReLU of the encoder
+  output) → ``flash_core`` (a GRU of ``flash_hidden`` units; ``flash_core_output`` exposes its states) feeding
+  ``readout_flash`` and ``readout_flash_present``, so that holding a flash in memory does not share units with
+  tracking the target (``flash_hidden = 0``: the flash readouts read ``core`` like the target readouts).
+
+* optional locator (``locator > 0``): ``locator.0`` (3×3 conv, ``locator`` channels, on encoder.0's stride-2
+  output, ReLU) → ``locator.2`` (3×3 conv → one map of logits, 16 × 16 for 32-px frames, receptive field
+  9 px) → spatial soft-argmax (:func:`soft_argmax`) → ``locator_output`` ``(batch*time, 3)``: where the target
+  is in the frame the network sees (x, y, normalised units) and a confidence (log-sum-exp of the map). It is
+  trained with its own loss (the target's position in the input frame, visible frames) and its output is an
+  input of ``core``. ``core_embed=False`` makes it the core's *only* input, so that the target pathway never
+  sees the frame embedding: then a flash can move the target estimate only through the locator map. The
+  embedding's receptive field (17 px of a 32-px frame) sees the target and a flash several degrees away in the
+  same units, which made trackers without a locator stand still while a flash was on (README, Dorsal stream).
+
+About 0.23 M parameters (channels and widths are constructor arguments; the issue's prototype used
+~0.4 M — this smaller net trains ~4× faster on a shared 2-core CPU). ``forward`` is plain (no device moves, no bookkeeping); the input delay Δ of the
+latency-compensation task is applied on the data side (:func:`neurovision.stimuli.motion.delay_video`) by
+:meth:`TrackerModel.run`.
+
+Normalised position units: ``u = (px - (size - 1) / 2) / (size / 2)``; :meth:`TrackerModel.run` converts to
+pixels and degrees (deg from the frame centre, y downwards, as in :mod:`neurovision.stimuli.motion`).
+
+Checkpoints: ``neurovision/models/checkpoints/tracker_delay50.pt`` (trained with a 50-ms input delay and the
+target "position now": latency compensation) and ``tracker_delay50_control.pt`` (same delay, target =
+delayed position: the uncompensated control); both are built with ``flash_hidden=64, locator=16,
+core_embed=False`` (0.23 M parameters). Each has a JSON beside it with the exact command, seed and
+sha256 (see :mod:`neurovision.training.tracker`).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+
+from ...cache import file_sha256
+from ...stimuli.motion import delay_video, px_to_deg
+from ..base import Model, seeded
+
+CHECKPOINT_DIR = Path(__file__).resolve().parents[1] / "checkpoints"
+DEFAULT_CHECKPOINT = CHECKPOINT_DIR / "tracker_delay50.pt"
+CONTROL_CHECKPOINT = CHECKPOINT_DIR / "tracker_delay50_control.pt"
+
+LAYERS = ["encoder.0", "encoder.2", "encoder.4", "embed", "core_output", "readout_position", "readout_visibility",
+          "readout_flash", "readout_flash_present"]
+#: the flash pathway's own layers (networks built with ``flash_hidden > 0``)
+FLASH_LAYERS = ["flash_embed", "flash_core_output"]
+#: the locator's layers (networks built with ``locator > 0``)
+LOCATOR_LAYERS = ["locator.0", "locator.2", "locator_output"]
+
+
+class TrackerNet(nn.Module):
+    """Conv encoder (3 layers, first stride 2) → GRU → linear readouts; see the module docstring.
+
+    ``forward(video)`` takes ``(B, T, H, W)`` float and returns a dict of tensors: ``position`` ``(B, T, 2)``
+    (normalised units), ``visibility_logit`` ``(B, T)``, ``flash`` ``(B, T, 2)`` (normalised units),
+    ``flash_present_logit`` ``(B, T)`` and ``hidden`` ``(B, T, hidden)``.
+    """
+
+    def __init__(self, height: int = 32, width: int = 32, channels=(8, 16, 16), embed: int = 128, hidden: int = 128,
+                 flash_hidden: int = 0, locator: int = 0, core_embed: bool = True):
+        super().__init__()
+        c1, c2, c3 = channels
+        self.height, self.width = height, width
+        self.encoder = nn.Sequential(
+            nn.Conv2d(1, c1, 5, stride=2, padding=2), nn.ReLU(),
+            nn.Conv2d(c1, c2, 3, stride=2, padding=1), nn.ReLU(),
+            nn.Conv2d(c2, c3, 3, stride=1, padding=1), nn.ReLU(),
+        )
+        h, w = (height + 3) // 4, (width + 3) // 4
+
+        def frame_embedding():  # flatten + linear + ReLU of the encoder output, per frame
+            return nn.Sequential(nn.Flatten(), nn.Linear(c3 * h * w, embed), nn.ReLU())
+
+        # core_embed=False: not kept, nothing would read it. Its initial weights are still drawn, so that a seed
+        # gives every other module the initial weights it had in the committed checkpoints' training runs
+        embedding = frame_embedding()
+        if core_embed:
+            self.embed = embedding
+        # locator > 0: a target map at stride 2 (on encoder.0's output, receptive field 9 px) whose spatial
+        # soft-argmax (x, y) and log-sum-exp confidence are extra inputs of the core (see the module docstring)
+        self.locator_channels = locator
+        # core_embed=False (needs a locator): the core sees only the locator's (x, y, confidence), not the frame
+        self.core_embed = core_embed
+        if not (core_embed or locator):
+            raise ValueError("core_embed=False leaves the core without input; it needs locator > 0")
+        if locator:
+            self.locator = nn.Sequential(nn.Conv2d(c1, locator, 3, padding=1), nn.ReLU(),
+                                         nn.Conv2d(locator, 1, 3, padding=1))
+            self.locator_output = nn.Identity()
+        self.core = nn.GRU((embed if core_embed else 0) + (3 if locator else 0), hidden, batch_first=True)
+        self.core_output = nn.Identity()
+        self.readout_position = nn.Linear(hidden, 2)
+        self.readout_visibility = nn.Linear(hidden, 1)
+        # flash_hidden > 0: the flash readouts get a recurrent core of their own (see the module docstring)
+        self.flash_hidden = flash_hidden
+        if flash_hidden:
+            self.flash_embed = frame_embedding()
+            self.flash_core = nn.GRU(embed, flash_hidden, batch_first=True)
+            self.flash_core_output = nn.Identity()
+        fh = flash_hidden or hidden
+        self.readout_flash = nn.Linear(fh, 2)
+        self.readout_flash_present = nn.Linear(fh, 1)
+
+    def forward(self, video: torch.Tensor) -> dict:
+        B, T, H, W = video.shape
+        f0 = self.encoder[:2](video.reshape(B * T, 1, H, W))  # encoder.0 + ReLU: the locator's input
+        f = self.encoder[2:](f0)
+        e = self.embed(f).reshape(B, T, -1) if self.core_embed else None
+        out = {}
+        if self.locator_channels:
+            loc = self.locator_output(soft_argmax(self.locator(f0)[:, 0], (H, W)))  # (B*T, 3)
+            loc = loc.reshape(B, T, 3)
+            out["locator"] = loc[..., :2]
+            e = torch.cat([e, loc], -1) if self.core_embed else loc
+        h, _ = self.core(e)
+        h = self.core_output(h)
+        if self.flash_hidden:
+            hf = self.flash_core_output(self.flash_core(self.flash_embed(f).reshape(B, T, -1))[0])
+        else:
+            hf = h
+        return {
+            "position": self.readout_position(h),
+            "visibility_logit": self.readout_visibility(h).squeeze(-1),
+            "flash": self.readout_flash(hf),
+            "flash_present_logit": self.readout_flash_present(hf).squeeze(-1),
+            "hidden": h,
+            **out,
+        }
+
+
+def soft_argmax(logits: torch.Tensor, size_hw) -> torch.Tensor:
+    """Spatial soft-argmax of a map ``(N, h, w)`` of logits over a frame of ``size_hw = (H, W)`` px.
+
+    Returns ``(N, 3)``: the softmax-weighted mean position (x, y) in normalised frame units (see
+    :func:`px_to_norm`; cell centres of a map at stride ``H / h`` are at ``(i + 0.5) * stride - 0.5`` px) and the
+    log-sum-exp of the logits (a confidence: high when one place stands out). Differentiable; the expected
+    position of a soft-max over locations, as in the spatial soft-argmax of Levine et al. (2016) JMLR 17:1-40.
+    """
+    N, h, w = logits.shape
+    H, W = size_hw
+    flat = logits.reshape(N, h * w)
+    p = torch.softmax(flat, 1).reshape(N, h, w)
+    xs = ((torch.arange(w, dtype=logits.dtype) + 0.5) * (W / w) - 0.5 - (W - 1) / 2) / (W / 2)
+    ys = ((torch.arange(h, dtype=logits.dtype) + 0.5) * (H / h) - 0.5 - (H - 1) / 2) / (H / 2)
+    x = (p.sum(1) * xs).sum(1)
+    y = (p.sum(2) * ys).sum(1)
+    return torch.stack([x, y, torch.logsumexp(flat, 1)], 1)
+
+
+def norm_to_px(u, size_hw) -> np.ndarray:
+    """Normalised units ``(..., 2)`` → px (column, row) for a frame of ``size_hw = (height, width)``."""
+    h, w = size_hw
+    u = np.asarray(u, np.float64)
+    return u * np.array([w / 2, h / 2]) + np.array([(w - 1) / 2, (h - 1) / 2])
+
+
+def px_to_norm(px, size_hw) -> np.ndarray:
+    """px (column, row) ``(..., 2)`` → normalised units (inverse of :func:`norm_to_px`)."""
+    h, w = size_hw
+    px = np.asarray(px, np.float64)
+    return (px - np.array([(w - 1) / 2, (h - 1) / 2])) / np.array([w / 2, h / 2])
+
+
+def _preprocess_video(video) -> torch.Tensor:
+    """Video ``(T, H, W)`` or ``(B, T, H, W)``, float in [0, 1] or uint8 → float32 tensor ``(B, T, H, W)``."""
+    v = np.asarray(video)
+    if v.dtype == np.uint8:
+        v = v.astype(np.float32) / 255.0
+    if v.ndim == 3:
+        v = v[None]
+    if v.ndim != 4:
+        raise ValueError(f"video must be (time, height, width) or (batch, time, height, width); got {v.shape}")
+    return torch.from_numpy(np.ascontiguousarray(v, dtype=np.float32))
+
+
+@dataclass
+class TrackerModel(Model):
+    """A :class:`~neurovision.models.base.Model` for videos, plus the tracker's commitments.
+
+    ``ms_per_frame`` (ms) and ``px_per_deg`` fix how stimuli in physical units are shown to it;
+    ``delay_frames`` is the input delay Δ it was trained with; ``target`` is ``"now"`` (latency compensation)
+    or ``"delayed"`` (uncompensated control).
+    """
+
+    height: int = 32
+    width: int = 32
+    ms_per_frame: float = 10.0
+    px_per_deg: float = 1.0
+    delay_frames: int = 5
+    target: str = "now"
+    checkpoint_path: str | None = None
+    checkpoint_sha256: str | None = None
+
+    @property
+    def delay_ms(self) -> float:
+        return self.delay_frames * self.ms_per_frame
+
+    def run(self, video, delay_frames: int | None = None, batch_size: int = 64) -> dict:
+        """Run the tracker on ``video`` ``(T, H, W)`` or ``(B, T, H, W)`` (float in [0, 1] or uint8).
+
+        The input delay (default: the trained ``delay_frames``) is applied here, on the data side. Returns numpy
+        arrays indexed by network time (frame ``t`` of the output saw input frame ``t - delay``):
+        ``position_px``/``position_deg`` ``(B, T, 2)``, ``visible_prob`` ``(B, T)``, ``flash_px``/``flash_deg``
+        ``(B, T, 2)``, ``flash_present_prob`` ``(B, T)``, ``hidden`` ``(B, T, n_hidden)``; the batch axis is
+        dropped for a single ``(T, H, W)`` video.
+        """
+        single = np.asarray(video).ndim == 3
+        x = self.preprocess(video)
+        if tuple(x.shape[-2:]) != (self.height, self.width):
+            raise ValueError(f"video frames must be {self.height}x{self.width} px for {self.identifier}; "
+                             f"got {tuple(x.shape[-2:])}")
+        d = self.delay_frames if delay_frames is None else delay_frames
+        x = torch.from_numpy(delay_video(x.numpy(), d))
+        outs = []
+        self.network.eval()
+        with torch.no_grad():
+            for i in range(0, x.shape[0], batch_size):
+                outs.append({k: v.numpy() for k, v in self.network(x[i:i + batch_size]).items()})
+        o = {k: np.concatenate([b[k] for b in outs]) for k in outs[0]}
+        hw = (self.height, self.width)
+        pos_px = norm_to_px(o["position"], hw)
+        fl_px = norm_to_px(o["flash"], hw)
+        res = {
+            "position_px": pos_px,
+            "position_deg": px_to_deg(pos_px, self.height, self.width, self.px_per_deg),
+            "visible_prob": 1 / (1 + np.exp(-o["visibility_logit"])),
+            "flash_px": fl_px,
+            "flash_deg": px_to_deg(fl_px, self.height, self.width, self.px_per_deg),
+            "flash_present_prob": 1 / (1 + np.exp(-o["flash_present_logit"])),
+            "hidden": o["hidden"],
+        }
+        return {k: v[0] for k, v in res.items()} if single else res
+
+
+def make_model(network: TrackerNet, *, identifier: str = "tracker", ms_per_frame: float = 10.0,
+               px_per_deg: float = 1.0, delay_frames: int = 5, target: str = "now",
+               checkpoint_path=None, checkpoint_sha256=None, description: str = "") -> TrackerModel:
+    """Wrap a :class:`TrackerNet` with its commitments as a :class:`TrackerModel`."""
+    if target not in ("now", "delayed"):
+        raise ValueError(f"target must be 'now' or 'delayed'; got {target!r}")
+    return TrackerModel(
+        identifier=identifier, network=network, preprocess=_preprocess_video,
+        layers=[n for n in LAYERS if n != "embed" or getattr(network, "core_embed", True)]
+        + (list(FLASH_LAYERS) if getattr(network, "flash_hidden", 0) else [])
+        + (list(LOCATOR_LAYERS) if getattr(network, "locator_channels", 0) else []),
+        region_layer_map={"dorsal": "core_output"}, visual_degrees=network.width / px_per_deg,
+        description=description or "conv encoder -> GRU tracker (issue 6)", height=network.height,
+        width=network.width, ms_per_frame=ms_per_frame, px_per_deg=px_per_deg, delay_frames=delay_frames,
+        target=target, checkpoint_path=None if checkpoint_path is None else str(checkpoint_path),
+        checkpoint_sha256=checkpoint_sha256,
+    )
+
+
+def load_checkpoint(path, identifier: str | None = None) -> TrackerModel:
+    """Load a tracker checkpoint written by :mod:`neurovision.training.tracker` (weights + config)."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"tracker checkpoint {path} not found; train one with "
+                                f"`python -m neurovision.training.tracker --out {path}` (see its JSON for the "
+                                f"command that produced the committed checkpoint)")
+    blob = torch.load(path, map_location="cpu", weights_only=True)
+    cfg = blob["config"]
+    net = TrackerNet(height=cfg["height"], width=cfg["width"], channels=tuple(cfg["channels"]),
+                     embed=cfg["embed"], hidden=cfg["hidden"], flash_hidden=cfg.get("flash_hidden", 0),
+                     locator=cfg.get("locator", 0), core_embed=cfg.get("core_embed", True))
+    state = blob["state_dict"]
+    if not net.core_embed:
+        # checkpoints trained before the unused embedding stopped being built carry it at its initial values
+        # (it never received a gradient); it is not part of the network
+        state = {k: v for k, v in state.items() if not k.startswith("embed.")}
+    net.load_state_dict(state)
+    return make_model(net, identifier=identifier or path.stem, ms_per_frame=cfg["ms_per_frame"],
+                      px_per_deg=cfg["px_per_deg"], delay_frames=cfg["delay_frames"], target=cfg["target"],
+                      checkpoint_path=path, checkpoint_sha256=file_sha256(path),
+                      description=f"tracker trained on task {cfg['task']!r} (delay {cfg['delay_frames']} frames)")
+
+
+def build(checkpoint: str | Path | None = DEFAULT_CHECKPOINT, pretrained: bool = True) -> TrackerModel:
+    """The registered tracker: the committed latency-compensation checkpoint (50 ms delay), or an untrained
+    network with the default commitments when ``pretrained=False``."""
+    if not pretrained or checkpoint is None:
+        return make_model(seeded(TrackerNet, 0), identifier="tracker_untrained")
+    return load_checkpoint(checkpoint, identifier="tracker")
+
+
+def build_control() -> TrackerModel:
+    """The uncompensated control (same delay, trained to report the delayed position)."""
+    return load_checkpoint(CONTROL_CHECKPOINT, identifier="tracker_control")
