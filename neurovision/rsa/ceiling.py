@@ -11,14 +11,21 @@ comparison method, computed exactly as rsatoolbox's ``pool_rdm`` /
 ``boot_noise_ceiling`` do: average of rank-transformed RDMs for rank methods
 (spearman, rho_a, kendall_tau_a), of z-scored RDMs for pearson/corr_cov and
 of RMS-normalised RDMs for cosine/cosine_cov.
+
+A subject RDM that makes the comparison undefined (all dissimilarities
+equal; for cosine/cosine_cov all zero; see
+:func:`neurovision.rsa.compare.degenerate_rows`) makes both bounds NaN;
+:func:`noise_ceiling` then emits a
+:class:`neurovision.errors.ConstantRDMWarning` naming the subject.
 """
 from __future__ import annotations
 
-from typing import Optional, Tuple
+from typing import Tuple
 
 import numpy as np
 
-from .compare import Prepared, _prep, canonical_method, compare_vectors
+from .compare import (Prepared, _prep, canonical_method, compare_vectors, degenerate_rows, rdm_labels,
+                      warn_constant)
 from .rdm import RDM
 
 __all__ = ["noise_ceiling", "pool_transform", "ceiling_vectors"]
@@ -75,12 +82,16 @@ def ceiling_vectors(x, method: str = "spearman", w=None,
     ``w``: optional multiplicity weights of the entries (bootstrap
     resamples); ``cmp(pooled, prepared_subjects_row_i, i)`` can override the
     comparison (used for covariance-whitened methods on resamples).
+    Returns (NaN, NaN), without a warning, when a subject RDM is degenerate
+    under ``w`` (:func:`degenerate_rows`).
     """
     method = canonical_method(method)
     data = _prep(x)
     k = data.k
     if k < 2:
         raise ValueError("noise ceiling needs at least 2 subject RDMs")
+    if np.any(degenerate_rows(data, method, w)):
+        return np.nan, np.nan
     t = pool_transform(data, method, w)
     total = t.sum(axis=0)
     upper_pool = total[None, :] / k
@@ -121,9 +132,21 @@ def noise_ceiling(data: RDM, method: str = "spearman") -> Tuple[float, float]:
 
     Returns
     -------
-    (lower, upper): leave-one-subject-out and all-subject bounds; identical
-    to rsatoolbox's ``boot_noise_ceiling`` with one RDM per subject.
+    (lower, upper): leave-one-subject-out and all-subject bounds, in the
+    units of the comparison method; identical to rsatoolbox's
+    ``boot_noise_ceiling`` with one RDM per subject.  (NaN, NaN) when a
+    subject RDM is degenerate (all dissimilarities equal; for cosine and
+    cosine_cov all zero), with one
+    :class:`neurovision.errors.ConstantRDMWarning` naming the subject(s) by
+    descriptor (``subject='3'``) or index.
     """
     if not isinstance(data, RDM):
         raise TypeError("noise_ceiling expects an RDM")
-    return ceiling_vectors(data.dissimilarities, method)
+    method = canonical_method(method)
+    prep = Prepared(data.dissimilarities)
+    bad = degenerate_rows(prep, method)
+    if np.any(bad):
+        warn_constant("noise_ceiling", method, rdm_labels(data, np.flatnonzero(bad), "data"),
+                      "the noise ceiling is (NaN, NaN)")
+        return np.nan, np.nan
+    return ceiling_vectors(prep, method)

@@ -21,18 +21,28 @@ Methods (Kriegeskorte et al. 2008; Nili et al. 2014, PLoS Comput Biol
                     RDM estimates under i.i.d. pattern noise
                     (Diedrichsen et al. 2021).
 ``"cosine_cov"``    cosine similarity after the same whitening.
+
+Degenerate RDMs: every method is undefined for an RDM without rank order or
+variance, i.e. whose dissimilarities are all equal (for ``cosine`` and
+``cosine_cov``, whose norm is zero: all dissimilarities 0).
+:func:`compare` returns NaN for every pair involving such an RDM and emits
+one :class:`neurovision.errors.ConstantRDMWarning` naming it;
+:func:`degenerate_rows` detects them.  The low-level
+:func:`compare_vectors` does not check: its kernels give 0 there.
 """
 from __future__ import annotations
 
-from typing import Callable, Dict, Optional
+import warnings
+from typing import Callable, Dict, Optional, Sequence
 
 import numpy as np
 
+from ..errors import ConstantRDMWarning
 from .rdm import RDM, _check_same_ids, n_from_pairs
 
 from . import _kernels, _tau_native
 
-__all__ = ["compare", "compare_vectors", "METHODS", "canonical_method"]
+__all__ = ["compare", "compare_vectors", "METHODS", "canonical_method", "degenerate_rows"]
 
 
 # ---------------------------------------------------------------------------
@@ -370,16 +380,109 @@ def canonical_method(method: str) -> str:
     return m
 
 
+# methods for which only an all-zero RDM (zero norm) is degenerate; the others
+# need at least two distinct dissimilarities (a rank order / nonzero variance)
+_ZERO_NORM_METHODS = ("cosine", "cosine_cov")
+
+
+def degenerate_rows(x, method: str, w=None) -> np.ndarray:
+    """Which RDMs of a condensed stack ``x`` (k, P) make ``method`` undefined.
+
+    Returns a (k,) bool array: True where all dissimilarities are equal (no
+    rank order or variance; spearman, pearson, kendall_tau_a, rho_a,
+    corr_cov), or, for cosine and cosine_cov, all zero (zero norm).  With
+    multiplicity weights ``w`` (P,) only entries with ``w > 0`` count, so a
+    bootstrap resample can make a row degenerate.  "Equal" allows floating-point
+    round-off: ``np.ptp(row) <= 1e-10 * max(1, max|row|)`` (a model RDM of identical
+    patterns computed through a Gram matrix has entries of order 1e-16, not exact
+    zeros); an RDM whose whole range is below 1e-10 is treated as constant.
+    Likewise "all zero" (cosine methods) means ``max|row| <= 1e-10``.
+    O(k P), no sorting.
+    """
+    x = x.x if isinstance(x, Prepared) else np.atleast_2d(np.asarray(x, dtype=np.float64))
+    if w is not None:
+        sel = np.asarray(w) > 0
+        if not np.any(sel):
+            return np.ones(x.shape[0], dtype=bool)
+        if not np.all(sel):
+            x = x[:, sel]
+    if x.shape[1] == 0:
+        return np.ones(x.shape[0], dtype=bool)
+    if canonical_method(method) in _ZERO_NORM_METHODS:
+        return np.max(np.abs(x), axis=1) <= CONSTANT_TOLERANCE
+    return np.ptp(x, axis=1) <= CONSTANT_TOLERANCE * np.maximum(1.0, np.max(np.abs(x), axis=1))
+
+
+#: relative range below which an RDM counts as constant (see :func:`degenerate_rows`)
+CONSTANT_TOLERANCE = 1e-10
+
+
+def _degenerate_what(method: str) -> str:
+    if canonical_method(method) in _ZERO_NORM_METHODS:
+        return "all zero (zero norm: the cosine is undefined)"
+    return "constant (all dissimilarities equal: no rank order, no variance)"
+
+
+def rdm_labels(r: Optional[RDM], idx, role: str = "") -> list:
+    """Labels of RDMs ``idx`` of ``r`` for messages, e.g. ``"model RDM
+    layer='conv1'"`` or ``"data RDM #2"``: the RDM's descriptors when ``r``
+    has any, else its index; ``role`` says which argument it belongs to."""
+    head = f"{role} RDM " if role else "RDM "
+    out = []
+    desc = r.descriptors if r is not None else {}
+    for i in np.asarray(idx, dtype=np.intp).ravel():
+        if desc:
+            parts = []
+            for key, vals in desc.items():
+                v = vals[i]
+                if isinstance(v, np.generic):
+                    v = v.item()
+                parts.append(f"{key}={v!r}")
+            out.append(head + ", ".join(parts))
+        else:
+            out.append(f"{head}#{i}")
+    return out
+
+
+def constant_rdm_message(where: str, method: str, labels: Sequence[str], consequence: str) -> str:
+    """Text of a :class:`ConstantRDMWarning`: ``where`` (the call), the
+    degenerate RDMs (:func:`rdm_labels`, up to 10 listed) and what was
+    returned for them (``consequence``; ``{it}`` becomes "it" or "them")."""
+    labels = list(labels)
+    shown = "; ".join(labels[:10]) + (f"; ... ({len(labels)} in all)" if len(labels) > 10 else "")
+    one = len(labels) == 1
+    verb, it = ("is", "it") if one else ("are", "them")
+    return (f"{where}(method={canonical_method(method)!r}): {shown} {verb} {_degenerate_what(method)}; "
+            + consequence.format(it=it))
+
+
+def warn_constant(where: str, method: str, labels: Sequence[str], consequence: str, stacklevel: int = 3) -> None:
+    """Emit one :class:`ConstantRDMWarning` (see :func:`constant_rdm_message`)."""
+    warnings.warn(ConstantRDMWarning(constant_rdm_message(where, method, labels, consequence)),
+                  stacklevel=stacklevel)
+
+
 def compare_vectors(x, y, method: str = "spearman", w=None) -> np.ndarray:
     """Compare condensed RDM stacks x (k1, P) and y (k2, P) -> (k1, k2).
 
-    ``x``/``y`` may be :class:`Prepared` to reuse cached ranks.
+    ``x``/``y`` may be :class:`Prepared` to reuse cached ranks.  Low-level:
+    degenerate rows (:func:`degenerate_rows`) are not checked and compare as
+    0; use :func:`compare` (or mask with :func:`degenerate_rows`) for NaN.
     """
     fn = _FUNCS[canonical_method(method)]
     a, b = _prep(x), _prep(y)
     if a.x.shape[1] != b.x.shape[1]:
         raise ValueError("RDM vectors differ in length")
     return fn(a, b, w)
+
+
+def mask_degenerate(out: np.ndarray, bad_a: np.ndarray, bad_b: np.ndarray) -> np.ndarray:
+    """Set rows ``bad_a`` and columns ``bad_b`` of a (k1, k2) score matrix to NaN (in place)."""
+    if np.any(bad_a):
+        out[bad_a, :] = np.nan
+    if np.any(bad_b):
+        out[:, bad_b] = np.nan
+    return out
 
 
 def compare(a: RDM, b: RDM, method: str = "spearman"):
@@ -389,19 +492,31 @@ def compare(a: RDM, b: RDM, method: str = "spearman"):
     ----------
     a, b : RDM
         Must share ``stimulus_id`` exactly (same ids, same order); a mismatch
-        raises ValueError — align explicitly with ``b.subset(a.stimulus_id)``.
+        raises ValueError: align explicitly with
+        :func:`neurovision.rsa.align` or ``b.subset(a.stimulus_id)``.
     method : str
         One of ``"spearman", "pearson", "kendall_tau_a", "rho_a", "cosine",
         "corr_cov", "cosine_cov"`` (aliases: corr, tau_a, tau-a, rho-a).
 
     Returns
     -------
-    ndarray (a.n_rdms, b.n_rdms), or a float when both hold one RDM.
+    ndarray (a.n_rdms, b.n_rdms), or a float when both hold one RDM; unitless
+    similarities in [-1, 1].  NaN for every pair involving a degenerate RDM
+    (all dissimilarities equal; for cosine and cosine_cov: all zero), with
+    one :class:`neurovision.errors.ConstantRDMWarning` per call naming those
+    RDMs by their descriptors (``layer='conv1'``) or index.
     """
     if not isinstance(a, RDM) or not isinstance(b, RDM):
         raise TypeError("compare expects two RDM objects")
     _check_same_ids(a, b)
-    out = compare_vectors(a.dissimilarities, b.dissimilarities, method)
+    method = canonical_method(method)
+    pa, pb = Prepared(a.dissimilarities), Prepared(b.dissimilarities)
+    out = np.array(compare_vectors(pa, pb, method), dtype=np.float64)
+    bad_a, bad_b = degenerate_rows(pa, method), degenerate_rows(pb, method)
+    if np.any(bad_a) or np.any(bad_b):
+        mask_degenerate(out, bad_a, bad_b)
+        labels = rdm_labels(a, np.flatnonzero(bad_a), "first") + rdm_labels(b, np.flatnonzero(bad_b), "second")
+        warn_constant("compare", method, labels, "every similarity involving {it} is NaN")
     if out.shape == (1, 1):
         return float(out[0, 0])
     return out

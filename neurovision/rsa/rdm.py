@@ -11,12 +11,12 @@ computes RDMs from activity patterns.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence
+from typing import Any, Dict, Iterable, Optional, Sequence
 
 import numpy as np
 from scipy.linalg import blas as _blas
 
-__all__ = ["RDM", "rdm", "noise_covariance", "n_from_pairs"]
+__all__ = ["RDM", "rdm", "align", "noise_covariance", "n_from_pairs"]
 
 
 # ---------------------------------------------------------------------------
@@ -73,6 +73,64 @@ def _condensed_to_square(vecs: np.ndarray) -> np.ndarray:
     return out
 
 
+def _triangular_hint(p: int) -> str:
+    """Message part for a length ``p`` that is not n*(n-1)/2: the two triangular numbers around it."""
+    n = max(int((1 + np.sqrt(1 + 8 * max(p, 0))) // 2), 1)
+    lo, hi = n * (n - 1) // 2, (n + 1) * n // 2
+    return f"{p} is not n*(n-1)/2 for any integer n (it lies between {lo} for n = {n} and {hi} for n = {n + 1})"
+
+
+def _check_condensed_length(p: int, ids: Optional[np.ndarray], what: str) -> int:
+    """Number of conditions of condensed vectors of length ``p``; ValueError unless ``p`` is triangular
+    and matches ``ids`` (when given)."""
+    try:
+        n = n_from_pairs(p)
+    except ValueError:
+        raise ValueError(f"{what}: its length must be n*(n-1)/2 for n conditions; "
+                         f"{_triangular_hint(p)}") from None
+    if ids is not None and ids.shape[0] != n:
+        m = ids.shape[0]
+        raise ValueError(f"{what} of length {p}, i.e. {n} conditions, but stimulus_id has {m} entries "
+                         f"({m} ids need length {m * (m - 1) // 2})")
+    return n
+
+
+def _parse_2d(a: np.ndarray, ids: Optional[np.ndarray], form: Optional[str]) -> np.ndarray:
+    """A 2-D array as a (1, n, n) square stack or a (k, P) condensed stack (see :class:`RDM`, ``form``)."""
+    r, c = a.shape
+    if form == "square":
+        if r != c:
+            raise ValueError(f"form='square' needs an (n, n) array; got shape {a.shape}")
+        return a[None]
+    if form == "condensed":
+        _check_condensed_length(c, ids, f"form='condensed' reads each of the {r} rows as a condensed RDM")
+        return a
+    if ids is not None:
+        m = ids.shape[0]
+        if r == c == m:
+            return a[None]
+        if c == m * (m - 1) // 2:
+            return a
+        raise ValueError(
+            f"stimulus_id has {m} entries, so a 2-D RDM array must be square ({m}, {m}) or a stack of "
+            f"condensed RDMs (k, {m * (m - 1) // 2}); got shape {a.shape}")
+    if r == c:
+        return a[None]
+    try:
+        n = n_from_pairs(c)
+    except ValueError:
+        raise ValueError(
+            f"a 2-D RDM array must be square (n, n) or a stack (k, n*(n-1)/2) of condensed RDMs; got shape "
+            f"{a.shape}: not square, and {_triangular_hint(c)}") from None
+    if r < n:
+        return a
+    raise ValueError(
+        f"a {r} x {c} array without stimulus_id is ambiguous: it reads as {r} condensed RDMs over {n} "
+        f"conditions (more RDMs than conditions), or as a matrix whose {r} rows are conditions but which is "
+        f"not square (a square RDM over {r} conditions is ({r}, {r}); activity patterns go to rdm()). "
+        "Pass stimulus_id (its length decides the form) or form='condensed' / form='square'")
+
+
 def pair_indices(n: int):
     """Row and column index (i < j) of every entry of a condensed RDM."""
     return np.triu_indices(n, 1)
@@ -87,50 +145,68 @@ class RDM:
     Parameters
     ----------
     dissimilarities : array_like
-        One of: a square ``(n, n)`` matrix, a stack ``(k, n, n)``, a condensed
-        stack ``(k, n*(n-1)/2)`` or a single condensed vector
-        ``(n*(n-1)/2,)``.  A 2-D array whose two dimensions are equal is read
-        as a square matrix (pass ``dissimilarities[:, None]``-free condensed
-        data as a 1-D vector or a 3-D stack to avoid the ambiguity).
-        Square input must be symmetric with a zero diagonal.
+        One of: a single condensed vector ``(n*(n-1)/2,)``, a square
+        ``(n, n)`` matrix, a stack of square matrices ``(k, n, n)`` or a stack
+        of condensed vectors ``(k, n*(n-1)/2)``.  Condensed vectors hold the
+        upper triangle in :func:`scipy.spatial.distance.squareform` order.
+        Square input must be symmetric with a zero diagonal (diagonal entries
+        within 1e-12 of zero are set to 0).
     stimulus_id : sequence of str, optional
-        Unique condition ids, length ``n``; default ``"0" .. "n-1"``.
+        Unique condition ids, length ``n``; default ``"0" .. "n-1"``.  For a
+        2-D array its length decides the form: ``(n, n)`` is one square RDM,
+        ``(k, n*(n-1)/2)`` a stack of condensed RDMs.
     descriptors : mapping str -> sequence, optional
         Per-RDM descriptors (e.g. ``{"subject": [...], "layer": [...]}``),
         each of length ``k``.
+    form : {"square", "condensed"}, optional
+        How to read a 2-D array.  Without it (and without ``stimulus_id``) a
+        square 2-D array is one square RDM, and a non-square ``(k, P)`` array
+        is read as ``k`` condensed RDMs only when that reading is unambiguous:
+        ``P = n*(n-1)/2`` and there are fewer RDMs than conditions
+        (``k < n``).  Any other non-square 2-D array, such as a ``(92, 91)``
+        array that could be 92 condensed RDMs over 14 conditions or a
+        92-condition matrix that is not square, raises ValueError: pass
+        ``stimulus_id`` or ``form``.  ``form="condensed"`` also reads a square
+        ``(k, k)`` array as ``k`` condensed RDMs.
 
     Raises
     ------
     ValueError
         On NaN/inf values, fewer than 3 conditions, non-symmetric square
-        input or a nonzero diagonal, or mismatched ids/descriptors.
+        input or a nonzero diagonal, a vector length that is not
+        ``n*(n-1)/2``, an ambiguous 2-D shape (see ``form``), or
+        ids/descriptors whose lengths do not match the RDMs.
 
     Notes
     -----
     Comparisons (:func:`neurovision.rsa.compare`) require identical
-    ``stimulus_id`` (same ids, same order); use :meth:`subset` to align.
+    ``stimulus_id`` (same ids, same order); use :func:`align` or
+    :meth:`subset` to align.
     """
 
     __slots__ = ("_d", "_ids", "descriptors")
 
     def __init__(self, dissimilarities, stimulus_id=None, descriptors=None,
-                 *, _validated: bool = False):
+                 *, form: Optional[str] = None, _validated: bool = False):
+        ids = None
+        if stimulus_id is not None:
+            ids = np.asarray(stimulus_id).astype(str).ravel()
         if _validated:
             d = dissimilarities
         else:
-            d = self._parse(dissimilarities)
+            d = self._parse(dissimilarities, ids, form)
         n = n_from_pairs(d.shape[1])
         if n < 3:
             raise ValueError(f"an RDM needs at least 3 conditions, got {n}")
         self._d = d
-        if stimulus_id is None:
+        if ids is None:
             ids = np.array([str(i) for i in range(n)])
         else:
-            ids = np.asarray(stimulus_id).astype(str).ravel()
             if ids.shape[0] != n:
                 raise ValueError(
-                    f"stimulus_id has {ids.shape[0]} entries but the RDM has "
-                    f"{n} conditions")
+                    f"stimulus_id has {ids.shape[0]} entries but the RDM has {n} conditions "
+                    f"(condensed length {d.shape[1]}; {ids.shape[0]} ids need "
+                    f"{ids.shape[0] * (ids.shape[0] - 1) // 2})")
             if not _validated and len(set(ids.tolist())) != n:
                 raise ValueError("stimulus_id entries must be unique")
         self._ids = ids
@@ -150,18 +226,35 @@ class RDM:
         self.descriptors = desc
 
     @staticmethod
-    def _parse(x) -> np.ndarray:
+    def _parse(x, ids: Optional[np.ndarray] = None, form: Optional[str] = None) -> np.ndarray:
+        """Condensed (k, P) float64 copy of ``x`` (see the class docstring for the accepted forms)."""
+        if form not in (None, "square", "condensed"):
+            raise ValueError(f"form must be 'square', 'condensed' or None, got {form!r}")
         if isinstance(x, RDM):
             return x._d.copy()
         a = np.asarray(x, dtype=np.float64)
         if a.ndim == 1:
+            if form == "square":
+                raise ValueError(f"form='square' needs an (n, n) or (k, n, n) array; got a 1-D vector of "
+                                 f"length {a.shape[0]}")
+            _check_condensed_length(a.shape[0], ids, "a 1-D RDM is a condensed vector")
             a = a[None, :]
-        elif a.ndim == 2 and a.shape[0] == a.shape[1]:
-            a = a[None]
+        elif a.ndim == 2:
+            a = _parse_2d(a, ids, form)
+        elif a.ndim == 3:
+            if form == "condensed":
+                raise ValueError(f"form='condensed' needs a (P,) or (k, P) array; got shape {a.shape}")
+        else:
+            raise ValueError(
+                f"dissimilarities must be (n,n), (k,n,n), (k,P) or (P,); got "
+                f"shape {a.shape}")
         if a.ndim == 3:
             if a.shape[1] != a.shape[2]:
                 raise ValueError(
                     f"3-D input must be a (k, n, n) stack, got {a.shape}")
+            if ids is not None and a.shape[1] != ids.shape[0]:
+                raise ValueError(f"stimulus_id has {ids.shape[0]} entries but the square RDMs are "
+                                 f"{a.shape[1]} x {a.shape[2]}")
             if not np.all(np.isfinite(a)):
                 raise ValueError("RDM contains NaN or infinite values")
             # a diagonal within 1e-12 of zero (e.g. 1 - np.corrcoef leaves
@@ -174,13 +267,8 @@ class RDM:
                                atol=1e-12 * scale):
                 raise ValueError("square RDM is not symmetric")
             return _square_to_condensed(a)
-        if a.ndim != 2:
-            raise ValueError(
-                f"dissimilarities must be (n,n), (k,n,n), (k,P) or (P,); got "
-                f"shape {a.shape}")
         if not np.all(np.isfinite(a)):
             raise ValueError("RDM contains NaN or infinite values")
-        n_from_pairs(a.shape[1])
         return np.ascontiguousarray(a)
 
     # -- basic properties --------------------------------------------------
@@ -243,7 +331,9 @@ class RDM:
     def subset(self, stimulus_ids: Sequence) -> "RDM":
         """RDM restricted to, and reordered as, ``stimulus_ids``.
 
-        Raises ValueError for unknown or repeated ids or fewer than 3 ids.
+        Raises ValueError for repeated ids, fewer than 3 ids, or ids this RDM
+        does not have (the message lists up to 10 of them and a few of the
+        ids it has).
         """
         want = np.asarray(stimulus_ids).astype(str).ravel()
         if len(set(want.tolist())) != want.shape[0]:
@@ -251,7 +341,11 @@ class RDM:
         lookup = {s: i for i, s in enumerate(self._ids.tolist())}
         missing = [s for s in want.tolist() if s not in lookup]
         if missing:
-            raise ValueError(f"subset: unknown stimulus ids {missing[:10]}")
+            listed = "" if len(missing) <= 10 else " (first 10 listed)"
+            raise ValueError(
+                f"subset: this RDM has no stimulus ids {missing[:10]}{listed}: {len(missing)} of the "
+                f"{want.shape[0]} requested are missing (it has {self.n_conditions} ids, e.g. "
+                f"{self._ids[:3].tolist()})")
         if want.shape[0] < 3:
             raise ValueError("subset: an RDM needs at least 3 conditions")
         idx = np.array([lookup[s] for s in want.tolist()], dtype=np.intp)
@@ -298,32 +392,46 @@ class RDM:
     # -- xarray ------------------------------------------------------------
     @classmethod
     def from_xarray(cls, da) -> "RDM":
-        """Build from a DataArray whose last two dims index conditions.
+        """Build from a DataArray with dims ``(..., "stimulus_id", "stimulus_id_2")``.
 
-        The last two dims must have equal length; condition ids come from a
-        ``stimulus_id`` coordinate on either of them (else from the index of
-        the last-but-one dim, else ``0..n-1``).  Leading dims are flattened
-        (C order) into the RDM stack and their coordinates become
-        descriptors.
+        This is the layout :meth:`to_xarray` writes (and the data RDMs of the
+        benchmarks use): two dims of equal length ``n`` that index the
+        conditions, found by name and moved last if they are not.  Condition
+        ids come from the ``stimulus_id`` coordinate (else from
+        ``stimulus_id_2``, else ``"0" .. "n-1"``); when both coordinates are
+        present they must list the same ids in the same order.  Any other dims
+        are flattened (C order) into the RDM stack and their coordinates
+        become descriptors.
+
+        Raises
+        ------
+        ValueError
+            If either dim is missing (the message names the dims found), the
+            two dims differ in length, or their coordinates disagree.
         """
-        dims = da.dims
-        if len(dims) < 2:
-            raise ValueError("from_xarray: need at least two dims")
-        d1, d2 = dims[-2], dims[-1]
+        d1, d2 = "stimulus_id", "stimulus_id_2"
+        dims = tuple(da.dims)
+        if d1 not in dims or d2 not in dims:
+            raise ValueError(
+                f"from_xarray: expected dims (..., {d1!r}, {d2!r}), two dims indexing the conditions as "
+                f"RDM.to_xarray writes them; got dims {dims}")
+        lead = tuple(d for d in dims if d not in (d1, d2))
+        if dims[-2:] != (d1, d2):
+            da = da.transpose(*lead, d1, d2)
         n = da.sizes[d1]
         if da.sizes[d2] != n:
             raise ValueError(
-                f"from_xarray: last two dims {d1!r}, {d2!r} differ in length")
+                f"from_xarray: dims {d1!r} ({n}) and {d2!r} ({da.sizes[d2]}) differ in length")
         ids = None
-        for c in da.coords:
-            if c == "stimulus_id" or str(c).startswith("stimulus_id"):
-                cd = da.coords[c].dims
-                if len(cd) == 1 and cd[0] in (d1, d2):
-                    ids = np.asarray(da.coords[c].values).astype(str)
-                    break
-        if ids is None and d1 in da.coords:
-            ids = np.asarray(da.coords[d1].values).astype(str)
-        lead = dims[:-2]
+        for c in (d1, d2):
+            if c in da.coords and da.coords[c].dims == (c,):
+                v = np.asarray(da.coords[c].values).astype(str)
+                if ids is None:
+                    ids = v
+                elif not np.array_equal(ids, v):
+                    raise ValueError(
+                        f"from_xarray: coordinates {d1!r} and {d2!r} list different ids (or orders), e.g. "
+                        f"{ids[:3].tolist()} vs {v[:3].tolist()}")
         vals = np.asarray(da.values, dtype=np.float64).reshape(-1, n, n)
         k = vals.shape[0]
         desc = {}
@@ -385,15 +493,58 @@ def _check_same_ids(a: RDM, b: RDM) -> None:
         "with RDM.subset(other.stimulus_id)")
 
 
+def align(a: RDM, b: RDM, names: Sequence[str] = ("model", "data")) -> "tuple[RDM, RDM]":
+    """``(a, b)`` with ``b`` restricted to, and reordered as, ``a``'s stimulus ids.
+
+    Strict: every stimulus id of ``a`` must be in ``b`` (``b`` may have more,
+    which are dropped); ``a`` is returned unchanged.
+
+    Parameters
+    ----------
+    a, b : RDM
+        E.g. model RDMs and data RDMs.
+    names : (str, str)
+        What ``a`` and ``b`` are, for the error message.
+
+    Raises
+    ------
+    ValueError
+        ``"the data RDMs lack N of the model's stimulus ids: [...]"`` (up to
+        10 listed) when ``b`` lacks ids of ``a``; when ``b`` also has ids
+        ``a`` lacks, the message lists those too.
+    """
+    if not isinstance(a, RDM) or not isinstance(b, RDM):
+        raise TypeError("align expects two RDM objects")
+    na, nb = names
+    ia, ib = a.stimulus_id.tolist(), b.stimulus_id.tolist()
+    sa, sb = set(ia), set(ib)
+    lack = [s for s in ia if s not in sb]
+    if not lack:
+        return a, (b if ia == ib else b.subset(ia))
+    extra = [s for s in ib if s not in sa]
+
+    def _listed(v):
+        return f"{v[:10]}" + (" (first 10 listed)" if len(v) > 10 else "")
+
+    msg = f"the {nb} RDMs lack {len(lack)} of the {na}'s stimulus ids: {_listed(lack)}"
+    if extra:
+        msg += f"; and the {nb} RDMs have {len(extra)} stimulus ids the {na} lacks: {_listed(extra)}"
+    raise ValueError(msg)
+
+
 # ---------------------------------------------------------------------------
 # computing RDMs from patterns
 # ---------------------------------------------------------------------------
 def _as_patterns(patterns, stimulus_id):
     """Return (array, ids) from numpy or xarray input.
 
-    For a DataArray with a ``stimulus_id`` coordinate on its first dim,
-    repeated presentations of a stimulus are averaged (ids in order of
-    first appearance).
+    A DataArray must have a ``presentation`` dim (moved first when it is
+    not); its condition ids come from a ``stimulus_id`` coordinate on
+    ``presentation`` (also as a MultiIndex level), else from a plain
+    ``presentation`` coordinate, else ``"0" .. "n-1"``.  Repeated
+    presentations of a stimulus are averaged (ids in order of first
+    appearance).  An explicit ``stimulus_id`` argument overrides the
+    coordinates and disables the averaging.
     """
     try:
         import xarray as xr
@@ -402,15 +553,31 @@ def _as_patterns(patterns, stimulus_id):
         is_xr = False
     if is_xr:
         da = patterns
-        dim0 = da.dims[0]
+        if "presentation" not in da.dims:
+            raise ValueError(
+                "rdm: a DataArray of patterns needs a 'presentation' dim (one entry per stimulus "
+                f"presentation, e.g. dims ('presentation', 'neuroid')); got dims {tuple(da.dims)}")
+        if da.dims[0] != "presentation":
+            da = da.transpose("presentation", ...)
+        if da.ndim != 2:
+            raise ValueError(
+                f"rdm: patterns must be ('presentation', 'neuroid'); got dims {tuple(da.dims)} "
+                "(use rdm_timecourse for one RDM per time bin)")
         x = np.asarray(da.values, dtype=np.float64)
-        # item access also finds stimulus_id as a MultiIndex level, which
-        # older xarray (2022.x) does not list in ``da.coords``
-        try:
-            sid_da = da["stimulus_id"] if stimulus_id is None else None
-        except KeyError:
-            sid_da = None
-        if sid_da is not None and sid_da.dims == (dim0,):
+        sid_da = None
+        if stimulus_id is None:
+            # item access also finds stimulus_id as a MultiIndex level, which
+            # older xarray (2022.x) does not list in ``da.coords``
+            try:
+                sid_da = da["stimulus_id"]
+            except KeyError:
+                sid_da = None
+            if sid_da is None or sid_da.dims != ("presentation",):
+                sid_da = None
+                idx = da.indexes.get("presentation") if "presentation" in da.coords else None
+                if idx is not None and getattr(idx, "nlevels", 1) == 1:
+                    sid_da = da["presentation"]
+        if sid_da is not None:
             sid = np.asarray(sid_da.values).astype(str)
             uniq, first, inv = np.unique(sid, return_index=True,
                                          return_inverse=True)
@@ -628,9 +795,11 @@ def rdm(patterns, method: str = "correlation", stimulus_id=None, *,
     Parameters
     ----------
     patterns : ndarray or xarray.DataArray
-        ``(n_conditions, n_channels)``; a DataArray with dims
-        ``(presentation, neuroid)`` takes its condition ids from a
-        ``stimulus_id`` coordinate (repeats are averaged).  For
+        ``(n_conditions, n_channels)``.  A DataArray must have a
+        ``presentation`` dim (ValueError naming the dims found otherwise);
+        ``(neuroid, presentation)`` is transposed.  Its condition ids come
+        from the ``stimulus_id`` coordinate on ``presentation`` (else a plain
+        ``presentation`` coordinate); repeated presentations are averaged.  For
         ``"crossnobis"``: ``(n_partitions, n_conditions, n_channels)`` (or a
         DataArray whose first dim is the partition dim).
     method : {"correlation", "euclidean", "cosine", "crossnobis"}
