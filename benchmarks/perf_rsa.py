@@ -49,8 +49,8 @@ def main(argv=None):
 
     warnings.simplefilter("ignore")
     from neurovision.rsa import RDM, rdm, bootstrap_stimuli
+    from neurovision.rsa.backends import kernel_info
     from neurovision.rsa.compare import compare_vectors
-    from neurovision.rsa import _kernels
     import rsatoolbox
     from rsatoolbox.data import Dataset
     from rsatoolbox.rdm import RDMs, calc_rdm
@@ -69,10 +69,10 @@ def main(argv=None):
     bootstrap_stimuli(RDM(_w[:1]), RDM(_w[1:]), "kendall_tau_a", n_boot=2)
     bootstrap_stimuli(RDM(_w[:1]), RDM(_w[1:]), "pearson", n_boot=2)
     bootstrap_stimuli(RDM(_w[:1]), RDM(_w[1:]), "spearman", n_boot=2)
-    from neurovision.rsa import _tau_native
-    print(f"numba_available: {_kernels.HAVE_NUMBA}")
-    print(f"tau_native_kernel: {'yes' if _tau_native.AVAILABLE else 'no'}"
-          f"{' (AVX-512)' if _tau_native.SIMD else ''}")
+    kernels = kernel_info()
+    print(f"numba_available: {kernels['numba']}")
+    print(f"tau_native_kernel: {'yes' if kernels['tau_native'] else 'no'}"
+          f"{' (AVX-512)' if kernels['tau_native_avx512'] else ''}")
     print(f"kernel_warmup_s: {time.perf_counter() - t:.2f}")
 
     # 1. correlation RDM vs one float32 GEMM of the same shape --------------

@@ -77,8 +77,10 @@ def _mapped_empty(shape: tuple) -> np.ndarray:
     return np.frombuffer(buffer, np.float32).reshape(shape)
 
 
-def _presentation_coords(stimuli: xr.DataArray) -> dict:
-    return {name: ("presentation", coord.values) for name, coord in stimuli.coords.items()
+def presentation_coords(stimuli: xr.DataArray) -> dict:
+    """The coordinates of ``stimuli`` along ``presentation`` alone (``stimulus_id``, ``category``, …) as
+    ``{name: ("presentation", values)}``, ready for an activations array with a ``presentation`` dimension."""
+    return {name: ("presentation", np.asarray(coord.values)) for name, coord in stimuli.coords.items()
             if coord.dims == ("presentation",)}
 
 
@@ -189,7 +191,7 @@ def extract_layers(model: Model, stimuli: xr.DataArray, layers: Iterable[str] | 
                     raise RuntimeError(f"layer {layer!r} of {model.identifier!r} was called {steps} times in one "
                                        f"forward pass, {n_steps[layer]} times in the first")
                 out[layer][start:start + acts.shape[0]] = acts
-    coords = _presentation_coords(stimuli)
+    coords = presentation_coords(stimuli)
     result = {}
     for layer in layers:
         arr = out[layer]

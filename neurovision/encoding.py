@@ -54,17 +54,13 @@ Both regressions can also start from a precomputed Gram matrix (:func:`predictiv
 from __future__ import annotations
 
 import warnings
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import linalg
 
-try:  # optional: keep BLAS/LAPACK single-threaded for the small n x n solves (see _single_thread)
-    from threadpoolctl import ThreadpoolController as _ThreadpoolController
-except ImportError:  # pragma: no cover
-    _ThreadpoolController = None
-_CONTROLLER = []  # the controller, created on first use (it scans the loaded libraries once)
+from .rsa.gram import correlation_distance_from_gram
+from .threads import limit_threads
 
 __all__ = ["DEFAULT_ALPHAS", "DEFAULT_PLS_COMPONENTS", "Predictivity", "kfold", "gram", "center_gram",
            "ridge_fit_predict", "pls_fit_predict", "pearson_columns", "ridge_predictivity", "pls_predictivity",
@@ -101,22 +97,6 @@ class Predictivity:
 
 
 # ----------------------------------------------------------------------------------------------- helpers
-@contextmanager
-def _single_thread():
-    """One BLAS thread for the ``n x n`` eigendecompositions and products of a fold (n ~ 1000).
-
-    Multithreaded OpenBLAS ``syevr`` on a machine whose cores are busy was measured 30x slower (6 s vs
-    0.2 s for n = 960); these problems are too small to gain from threads. No-op without threadpoolctl.
-    """
-    if _ThreadpoolController is None:
-        yield
-        return
-    if not _CONTROLLER:
-        _CONTROLLER.append(_ThreadpoolController())
-    with _CONTROLLER[0].limit(limits=1, user_api="blas"):
-        yield
-
-
 def kfold(n: int, n_splits: int = 5, seed: int = 0) -> np.ndarray:
     """Fold label (0..n_splits-1) of each of ``n`` stimuli: a seeded permutation dealt round-robin."""
     if not 2 <= n_splits <= n:
@@ -311,7 +291,9 @@ def _run(kernels, y, folds, method, alphas, n_components, params) -> Predictivit
     chosen = np.full((n_splits, m), np.nan) if method == "ridge" else None
     r_folds = np.empty((n_splits, m))
     for f, (train, test, k_tr, k_te) in enumerate(kernels):
-        with _single_thread():
+        # one BLAS thread: the n x n solves of a fold (n ~ 1000) are too small to gain from threads, and
+        # multi-threaded OpenBLAS eigh on busy cores is many times slower (see neurovision.threads)
+        with limit_threads(1):
             if method == "ridge":
                 pred[test], chosen[f] = ridge_fit_predict(k_tr, k_te, y[train], alphas)
             else:
@@ -389,16 +371,10 @@ def correlation_rdm_from_gram(g: np.ndarray, row_sums: np.ndarray, shift_dot: np
     ``g = Xs Xs^T`` for ``Xs = X - 1 m^T`` (a column shift ``m``), ``row_sums = Xs 1`` (n,),
     ``shift_dot = Xs v`` and ``shift_sq = v . v`` with ``v = m - mean(m)``; ``n_features`` = p. Uses
     ``(Xr Xr^T)_ij = g_ij - p a_i a_j + b_i + b_j + v.v`` for the row-centred patterns ``Xr`` (``a`` = row
-    means of ``Xs``, ``b = Xs v``). Returns the square (n, n) float64 RDM with a zero diagonal.
+    means of ``Xs``, ``b = Xs v``), then :func:`neurovision.rsa.gram.correlation_distance_from_gram`. Returns
+    the square (n, n) float64 RDM with a zero diagonal (distance 1 to a constant pattern).
     """
     a = np.asarray(row_sums, dtype=np.float64) / n_features
     b = np.asarray(shift_dot, dtype=np.float64)
     c = np.asarray(g, dtype=np.float64) - n_features * np.outer(a, a) + b[:, None] + b[None, :] + float(shift_sq)
-    d = np.sqrt(np.clip(np.diag(c), 0.0, None))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        r = c / np.outer(d, d)
-    r[~np.isfinite(r)] = 0.0  # a constant pattern correlates with nothing
-    out = 1.0 - np.clip(r, -1.0, 1.0)
-    out = (out + out.T) / 2
-    np.fill_diagonal(out, 0.0)
-    return out
+    return correlation_distance_from_gram(c)

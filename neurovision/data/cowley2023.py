@@ -23,6 +23,7 @@ from typing import NamedTuple
 import numpy as np
 import xarray as xr
 
+from ..rsa.reliability import odd_even_repeats, spearman_brown
 from .registry import DATASETS, fetch
 
 DATASET = "cowley2023_v4"
@@ -194,8 +195,9 @@ def split_half_reliability(repeats: xr.DataArray, seed: int | None = None) -> xr
     shuffle for all neurons, since they were recorded simultaneously) — and alternately assigned to half A
     (1st, 3rd, 5th, ...) and half B (2nd, 4th, ...). Each half is averaged; the Pearson r across images
     between the half-A and half-B means is the uncorrected split-half r (images with an empty half are
-    skipped for that neuron). The returned value is the Spearman-Brown prediction for the full number of
-    repeats, ``2 r / (1 + r)``.
+    skipped for that neuron); the halves are :func:`neurovision.rsa.reliability.odd_even_repeats`. The returned
+    value is the Spearman-Brown prediction for the full number of repeats, ``2 r / (1 + r)``
+    (:func:`neurovision.rsa.reliability.spearman_brown`).
 
     ``repeats``: DataArray with dims ``presentation``, ``neuroid``, ``repetition`` (e.g. from
     :func:`load_repeats`). Returns a float64 DataArray over ``neuroid`` (neuroid coords kept) with the
@@ -208,21 +210,14 @@ def split_half_reliability(repeats: xr.DataArray, seed: int | None = None) -> xr
         rng = np.random.default_rng(seed)
         perm = np.stack([rng.permutation(n_rep) for _ in range(n_pres)])  # (presentation, repetition)
         x = np.take_along_axis(x, perm[:, None, :], axis=2)
-    valid = ~np.isnan(x)
-    rank = np.cumsum(valid, axis=2) - 1  # position among the valid repeats
-    half_a = valid & (rank % 2 == 0)
-    half_b = valid & (rank % 2 == 1)
-    filled = np.where(valid, x, 0.0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean_a = (filled * half_a).sum(2) / half_a.sum(2)
-        mean_b = (filled * half_b).sum(2) / half_b.sum(2)
+    mean_a, mean_b = odd_even_repeats(x)
     r = np.full(n_neur, np.nan)
     for j in range(n_neur):
         ok = np.isfinite(mean_a[:, j]) & np.isfinite(mean_b[:, j])
         a, b = mean_a[ok, j], mean_b[ok, j]
         if ok.sum() > 2 and a.std() > 0 and b.std() > 0:
             r[j] = np.corrcoef(a, b)[0, 1]
-    corrected = 2 * r / (1 + r)
+    corrected = spearman_brown(r)
     neuroid_coords = {k: v for k, v in repeats.coords.items() if v.dims == ("neuroid",)}
     out = xr.DataArray(corrected, dims=("neuroid",), coords=neuroid_coords,
                        attrs={"measure": "Spearman-Brown corrected odd/even split-half Pearson r",

@@ -1,12 +1,14 @@
 """Region commitments: which layer of a model stands for V1, V2, V4 and IT, and how that was decided.
 
 Each registered model's commitment lives in a JSON file beside the models,
-``neurovision/models/commitments/<identifier>.json``::
+``neurovision/models/commitments/<identifier>.json``, the one place its region → layer map is written::
 
     {"model": ..., "region_layer_map": {"V1": ..., "V2": ..., "V4": ..., "IT": ...},
      "visual_degrees": 8.0, "procedure": "...", "train_stimulus_ids": [...], "layer_scores": {...}}
 
-:func:`neurovision.models.registry.load_model` applies it. Two procedures:
+(the dorsal tracker commits one region, ``{"dorsal": "core_output"}``). A model's constructor takes its
+a-priori map from the JSON (:func:`a_priori_map`); :func:`neurovision.models.registry.load_model` applies
+the commitment in force (:func:`apply_commitment`). Two procedures:
 
 * **a priori** (the shipped default): layers by relative depth, fixed before looking at any neural
   data — no leakage into any benchmark.
@@ -21,6 +23,8 @@ Each registered model's commitment lives in a JSON file beside the models,
   The training ids are stored in the JSON; benchmarks then score only the *other* stimuli
   (:meth:`neurovision.benchmarks.base.RSABenchmark.score_layers` drops ids listed there), so the
   selection never leaks into a score. Likewise the Cowley V4 benchmarks skip the ``train_sessions``.
+  The a-priori map it replaces is kept in the record as ``a_priori_region_layer_map``, so
+  ``neurovision commit MODEL --a-priori`` can restore it.
 """
 from __future__ import annotations
 
@@ -34,6 +38,9 @@ from .base import Model
 
 COMMITMENT_DIR = Path(__file__).resolve().parent / "commitments"
 REGIONS = ("V1", "V2", "V4", "IT")
+A_PRIORI_PROCEDURE = "a priori: layers by relative depth, chosen without looking at neural data"
+#: Key under which a data-driven record keeps the a-priori map it replaced.
+A_PRIORI_KEY = "a_priori_region_layer_map"
 
 
 def commitment_path(identifier: str, folder: Path | None = None) -> Path:
@@ -67,12 +74,28 @@ def apply_commitment(model: Model, folder: Path | None = None) -> Model:
     return model
 
 
+def a_priori_map(identifier: str, folder: Path | None = None) -> dict[str, str]:
+    """The a-priori region → layer map of model ``identifier``, from its commitment JSON.
+
+    That is the JSON's ``region_layer_map`` when its procedure is a priori, else the map a data-driven
+    record keeps under ``a_priori_region_layer_map``. Raises ValueError (naming the file) when there is no
+    JSON or it holds no a-priori map.
+    """
+    data = load_commitment(identifier, folder)
+    path = commitment_path(identifier, folder)
+    if data is None:
+        raise ValueError(f"model {identifier!r} has no commitment file {path}")
+    if isinstance(data.get(A_PRIORI_KEY), dict):
+        return dict(data[A_PRIORI_KEY])
+    if str(data.get("procedure", "")).startswith("a priori"):
+        return dict(data["region_layer_map"])
+    raise ValueError(f"commitment file {path} holds neither an a-priori map nor {A_PRIORI_KEY!r}")
+
+
 def a_priori(model: Model) -> dict:
-    """The model's built-in depth-based map, as a commitment record."""
+    """The model's a-priori (depth-based) map as built by its constructor, as a commitment record."""
     return {"model": model.identifier, "region_layer_map": dict(model.region_layer_map),
-            "visual_degrees": model.visual_degrees,
-            "procedure": "a priori: layers by relative depth, chosen without looking at neural data",
-            "train_stimulus_ids": []}
+            "visual_degrees": model.visual_degrees, "procedure": A_PRIORI_PROCEDURE, "train_stimulus_ids": []}
 
 
 def _best(scores: dict[str, float]) -> str:
@@ -88,7 +111,7 @@ def select_commitment(model: Model, split_seed: int = 0, progress: bool = True,
     from ..benchmarks.base import data_rdm_from_xarray, model_rdms, split_halves
     from ..benchmarks.registry import load_benchmark
     from ..data import cichy2014, cowley2023
-    from ..rsa import RDM, compare, rdm
+    from ..rsa import compare, rdm
 
     layers = list(model.layers)
     stimuli = cichy2014.load_stimuli()
@@ -130,6 +153,10 @@ def select_commitment(model: Model, split_seed: int = 0, progress: bool = True,
                            "V2 halfway between the V1 and V4 layers")
     record["train_stimulus_ids"] = sorted(train.tolist())
     record["train_sessions"] = list(train_sessions)
+    try:
+        record[A_PRIORI_KEY] = a_priori_map(model.identifier)
+    except ValueError:  # a model without a stored commitment: its map as built
+        record[A_PRIORI_KEY] = dict(model.region_layer_map)
     return record
 
 

@@ -7,13 +7,19 @@ RSA.
 
 >>> from neurovision.rsa import RDM, rdm, compare, noise_ceiling
 >>> from neurovision.rsa import bootstrap_stimuli, BootstrapResult
+>>> from neurovision.rsa import align, check_n_boot
+
+Bad input gets one ValueError naming the problem; comparisons involving an
+RDM without rank order or variance (all dissimilarities equal) are NaN with a
+:class:`neurovision.errors.ConstantRDMWarning`.
 """
-from .rdm import RDM, rdm, noise_covariance
+from .rdm import RDM, align, rdm, noise_covariance
 from .compare import compare, METHODS
 from .ceiling import noise_ceiling
 from .inference import (BootstrapResult, PairwiseResult, PermutationResult,
                         bootstrap_dual, bootstrap_stimuli, bootstrap_subjects,
-                        fdr_bh, pairwise_tests, permutation_test)
+                        check_n_boot, fdr_bh, pairwise_tests, permutation_test)
+from .reliability import odd_even_repeats, spearman_brown
 from .reweighting import crossval_reweighted, fit_weights, ReweightingResult
 from .temporal import compare_timecourses, rdm_timecourse
 
@@ -23,5 +29,6 @@ __all__ = [
     "bootstrap_subjects", "bootstrap_dual", "permutation_test",
     "pairwise_tests", "fdr_bh", "PairwiseResult", "PermutationResult",
     "crossval_reweighted", "fit_weights", "ReweightingResult",
-    "rdm_timecourse", "compare_timecourses",
+    "rdm_timecourse", "compare_timecourses", "align", "check_n_boot",
+    "spearman_brown", "odd_even_repeats",
 ]

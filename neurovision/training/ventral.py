@@ -62,6 +62,7 @@ import sys
 import time
 import warnings
 from dataclasses import asdict, dataclass, field, fields
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -71,8 +72,10 @@ from tqdm.auto import tqdm
 
 from ..cache import atomic_path, file_sha256, write_json_atomic
 from ..errors import NeurovisionError
+from ..models import preprocessing
+from ..models.base import Model
+from ..models.preprocessing import normalise_
 from ..models.ventral import small_convnets
-from ..models.base import Model, to_uint8_rgb
 
 OPTIMIZERS = ("sgd", "adamw")
 COLOR_MODES = ("auto", "rgb", "gray", "strict")
@@ -297,9 +300,8 @@ def channel_stats(images: torch.Tensor) -> tuple[list[float], list[float]]:
 
 
 def _normalise(images: torch.Tensor, mean, std) -> torch.Tensor:
-    m = torch.tensor(mean, dtype=torch.float32).view(1, -1, 1, 1)
-    s = torch.tensor(std, dtype=torch.float32).view(1, -1, 1, 1)
-    return (images.float() / 255.0 - m) / s
+    """uint8 ``(n, C, H, W)`` → float32 ``(images / 255 − mean) / std`` per channel (a new tensor)."""
+    return normalise_(images.to(torch.float32, copy=True), 255.0, mean, std, channel_dim=1)
 
 
 # ---------------------------------------------------------------------------------------- checkpoints
@@ -362,7 +364,7 @@ class TrainResult:
 
     def as_model(self) -> Model:
         """The trained network as a :class:`~neurovision.models.base.Model` (see :func:`load_trained`)."""
-        return _as_model(self.network, self.config, self.classes, self.mean, self.std)
+        return model_from_network(self.network, self.config, self.classes, self.mean, self.std)
 
 
 @torch.no_grad()
@@ -547,23 +549,20 @@ def _check_resumable(saved: dict, cfg: TrainConfig, path: Path) -> None:
 
 
 # ------------------------------------------------------------------------------------------ trained model
-def _as_model(network: nn.Module, cfg: TrainConfig, classes, mean, std) -> Model:
-    from PIL import Image
+def model_from_network(network: nn.Module, cfg: TrainConfig, classes, mean, std) -> Model:
+    """A network of :mod:`neurovision.models.ventral.small_convnets` trained (or initialised) with ``cfg``, as a
+    :class:`~neurovision.models.base.Model`.
 
+    Preprocessing: uint8 RGB ``(n, h, w, 3)`` (or gray ``(n, h, w)``) → float32 ``(n, C, S, S)`` with ``S`` the
+    training image size (28 for Fashion-MNIST) — converted to gray by ITU-R 601-2 luma when the network has
+    one channel (``C = len(mean)``; exact for R = G = B), resized (PIL bilinear), scaled to [0, 1] and
+    standardised with the training set's channel ``mean`` / ``std``
+    (:func:`neurovision.models.preprocessing.preprocess`). Layers: the network's ``layers``; a cornet_mini
+    commits its areas ``V1``, ``V2``, ``V4``, ``IT`` to the same-named layers. ``classes``: class names.
+    """
     size = 28 if cfg.dataset == "fashion_mnist" else cfg.image_size
-    channels = len(mean)
-
-    def preprocess(images: np.ndarray) -> torch.Tensor:
-        """uint8 RGB ``(n, h, w, 3)`` (or gray ``(n, h, w)``) → float32 ``(n, C, S, S)``: resized (bilinear),
-        converted to gray by ITU-R 601-2 luma if the network has 1 channel (exact for R = G = B),
-        standardised with the training mean / std."""
-        images = to_uint8_rgb(images)
-        mode = "L" if channels == 1 else "RGB"
-        arr = [np.asarray(Image.fromarray(im).convert(mode).resize((size, size), Image.BILINEAR)) for im in images]
-        x = np.stack(arr) if arr else np.zeros((0, size, size), np.uint8)
-        x = x[:, None] if x.ndim == 3 else x.transpose(0, 3, 1, 2)
-        return _normalise(torch.from_numpy(np.ascontiguousarray(x)), mean, std)
-
+    preprocess = partial(preprocessing.preprocess, size=size, color="gray" if len(mean) == 1 else "rgb",
+                         scale=255.0, mean=tuple(mean), std=tuple(std))
     layers = list(getattr(network, "layers", []))
     regions = small_convnets.CORNET_MINI_REGIONS if cfg.arch == "cornet_mini" else {}
     return Model(identifier=f"{cfg.arch}_trained_seed{cfg.seed}", network=network, preprocess=preprocess,
@@ -578,7 +577,7 @@ def load_trained(path: str | Path) -> Model:
     cfg = TrainConfig(**{f.name: ck["config"][f.name] for f in fields(TrainConfig) if f.name in ck["config"]})
     network = small_convnets.build(cfg.arch, in_channels=ck["in_channels"], num_classes=len(ck["classes"]))
     network.load_state_dict(ck["state_dict"])
-    return _as_model(network, cfg, ck["classes"], ck["mean"], ck["std"])
+    return model_from_network(network, cfg, ck["classes"], ck["mean"], ck["std"])
 
 
 # ------------------------------------------------------------------------------------------------- CLI

@@ -36,15 +36,14 @@ from __future__ import annotations
 
 import numpy as np
 import torch
-from PIL import Image
 from torch import nn
 
-from ..base import Model, seeded, to_uint8_rgb
+from .. import preprocessing
+from ..base import Model, seeded
 from ..blocks import (DepthwiseSeparableConv2d, GlobalAveragePool, InceptionBlock, PreActResidualBlock)
+from ..preprocessing import IMAGENET_MEAN, IMAGENET_STD
 
 IMAGE_SIZE = 224
-IMAGENET_MEAN = (0.485, 0.456, 0.406)
-IMAGENET_STD = (0.229, 0.224, 0.225)
 AREAS = ("V1", "V2", "V4", "IT")
 DEFAULT_RT_TIMES = 2
 
@@ -131,15 +130,9 @@ def preprocess(images: np.ndarray) -> torch.Tensor:
     """uint8 RGB ``(n, h, w, 3)`` (or grayscale ``(n, h, w)``) → float32 ``(n, 3, 224, 224)``.
 
     Each image is resized to 224×224 with PIL bilinear interpolation, scaled to [0, 1] and normalised
-    with the ImageNet channel mean and standard deviation.
+    with the ImageNet channel mean and standard deviation (:func:`neurovision.models.preprocessing.preprocess`).
     """
-    images = to_uint8_rgb(images)
-    resized = np.stack([
-        np.asarray(Image.fromarray(img).resize((IMAGE_SIZE, IMAGE_SIZE), Image.BILINEAR)) for img in images
-    ]) if len(images) else np.zeros((0, IMAGE_SIZE, IMAGE_SIZE, 3), dtype=np.uint8)
-    x = resized.astype(np.float32) / 255.0
-    x = (x - np.asarray(IMAGENET_MEAN, dtype=np.float32)) / np.asarray(IMAGENET_STD, dtype=np.float32)
-    return torch.from_numpy(np.ascontiguousarray(x.transpose(0, 3, 1, 2)))
+    return preprocessing.preprocess(images, IMAGE_SIZE, scale=255.0, mean=IMAGENET_MEAN, std=IMAGENET_STD)
 
 
 def identifier_for(times: int) -> str:

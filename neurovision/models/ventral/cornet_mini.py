@@ -22,7 +22,8 @@ CHECKPOINT = Path(__file__).resolve().parents[1] / "checkpoints" / "cornet_mini_
 
 
 def build(pretrained: bool = True, seed: int = 0) -> Model:
-    from ...training.ventral import TrainConfig, _as_model, load_checkpoint, load_trained  # (the trainer imports models)
+    # imported here: the trainer imports the models
+    from ...training.ventral import TrainConfig, load_checkpoint, load_trained, model_from_network
     from . import small_convnets
 
     if pretrained:
@@ -33,6 +34,6 @@ def build(pretrained: bool = True, seed: int = 0) -> Model:
     cfg = TrainConfig(**{f.name: ck["config"][f.name] for f in fields(TrainConfig) if f.name in ck["config"]})
     network = seeded(lambda: small_convnets.build(cfg.arch, in_channels=ck["in_channels"],
                                                   num_classes=len(ck["classes"])), seed)
-    model = _as_model(network, cfg, ck["classes"], ck["mean"], ck["std"])
+    model = model_from_network(network, cfg, ck["classes"], ck["mean"], ck["std"])
     model.identifier = "cornet_mini_untrained"
     return model

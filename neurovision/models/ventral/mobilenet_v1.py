@@ -30,7 +30,8 @@ Brain commitment (a priori, depth-proportional, chosen without looking at any ne
 network's 27 convolutional layers are split in rough proportion to the ventral stream's hierarchy,
 V1 → ``Conv2d_3_pointwise`` (stride 4, 128 ch), V2 → ``Conv2d_5_pointwise`` (stride 8, 256 ch),
 V4 → ``Conv2d_7_pointwise`` (stride 16, 512 ch), IT → ``Conv2d_13_pointwise`` (last conv layer,
-stride 32, 1024 ch). The input image is taken to span 8 degrees of visual angle.
+stride 32, 1024 ch); the map is stored in ``neurovision/models/commitments/mobilenet_v1.json`` (and
+``mobilenet_v1_untrained.json``). The input image is taken to span 8 degrees of visual angle.
 """
 from __future__ import annotations
 
@@ -42,11 +43,12 @@ from pathlib import Path
 import numpy as np
 import torch
 import torch.nn.functional as F
-from PIL import Image
 from torch import nn
 
 from ...cache import atomic_path, cache_dir, file_sha256
-from ..base import Model, seeded, to_uint8_rgb
+from .. import preprocessing
+from ..base import Model, seeded
+from ..commitment import a_priori_map
 
 INPUT_SIZE = 224
 NUM_CLASSES = 1001  # 1000 ImageNet classes + background at index 0
@@ -63,12 +65,6 @@ BLOCKS: list[tuple[int, int]] = [
 CONV0_CHANNELS = 32
 FEATURE_CHANNELS = BLOCKS[-1][1]
 
-REGION_LAYER_MAP = {
-    "V1": "Conv2d_3_pointwise",
-    "V2": "Conv2d_5_pointwise",
-    "V4": "Conv2d_7_pointwise",
-    "IT": "Conv2d_13_pointwise",
-}
 VISUAL_DEGREES = 8.0
 
 
@@ -327,19 +323,12 @@ def load_pretrained_state_dict(pb_path: str | os.PathLike | None = None) -> dict
 def preprocess(images: np.ndarray) -> torch.Tensor:
     """uint8 RGB images ``(n, h, w, 3)`` (or grayscale ``(n, h, w)``) → float32 ``(n, 3, 224, 224)``.
 
-    Each image is resized to 224×224 with ``PIL.Image.resize(..., Image.BILINEAR)`` and scaled as
-    ``x / 127.5 - 1`` to [-1, 1], the Inception-style preprocessing the TF-slim weights expect. The
-    tensor is stored channels-last (``torch.channels_last``), like the network's weights.
-    Raises ``ValueError`` for other shapes or dtypes.
+    Each image is resized to 224×224 with PIL bilinear interpolation and scaled as ``x / 127.5 - 1`` to
+    [-1, 1], the Inception-style preprocessing the TF-slim weights expect. The tensor is stored
+    channels-last (``torch.channels_last``), like the network's weights
+    (:func:`neurovision.models.preprocessing.preprocess`). Raises ``ValueError`` for other shapes or dtypes.
     """
-    images = to_uint8_rgb(images)
-    resized = np.empty((len(images), INPUT_SIZE, INPUT_SIZE, 3), dtype=np.uint8)
-    for i, image in enumerate(images):
-        resized[i] = np.asarray(Image.fromarray(image).resize((INPUT_SIZE, INPUT_SIZE), Image.BILINEAR))
-    # float32 x / 127.5 - 1 in place (the same IEEE operations as numpy's, without temporaries)
-    out = torch.from_numpy(resized).to(torch.float32).div_(127.5).sub_(1.0)
-    # (n, 3, 224, 224) as a view of the NHWC buffer: channels-last memory, the network's layout
-    return out.permute(0, 3, 1, 2)
+    return preprocessing.preprocess(images, INPUT_SIZE, scale=127.5, mean=1.0, memory_format="channels_last")
 
 
 def build(pretrained: bool = True, seed: int = 0) -> Model:
@@ -366,7 +355,7 @@ def build(pretrained: bool = True, seed: int = 0) -> Model:
         network=network.for_inference(),
         preprocess=preprocess,
         layers=list(LAYERS),
-        region_layer_map=dict(REGION_LAYER_MAP),
+        region_layer_map=a_priori_map(identifier),
         visual_degrees=VISUAL_DEGREES,
         description=description,
     )

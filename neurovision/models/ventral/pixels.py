@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 import torch
-from PIL import Image
 
-from ..base import Model, to_uint8_rgb
+from .. import preprocessing
+from ..base import Model
 
 SIZE = 64
 
@@ -27,10 +27,9 @@ class Pixels(torch.nn.Module):
 
 
 def preprocess(images: np.ndarray) -> torch.Tensor:
-    """uint8 ``(n, h, w, 3)`` → float ``(n, 3, 64, 64)`` in [0, 1]."""
-    images = to_uint8_rgb(images)
-    resized = np.stack([np.asarray(Image.fromarray(im).resize((SIZE, SIZE), Image.BILINEAR)) for im in images])
-    return torch.from_numpy(resized).permute(0, 3, 1, 2).float().div_(255.0)
+    """uint8 ``(n, h, w, 3)`` (or grayscale ``(n, h, w)``) → float32 ``(n, 3, 64, 64)`` in [0, 1], channels-last
+    memory (:func:`neurovision.models.preprocessing.preprocess`)."""
+    return preprocessing.preprocess(images, SIZE, scale=255.0, memory_format="channels_last")
 
 
 def build() -> Model:

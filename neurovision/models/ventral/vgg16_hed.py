@@ -39,8 +39,8 @@ the BGR mean pixel ``(104.00698793, 116.66876762, 122.67891434)`` is subtracted 
 standard deviation, values stay on the 0–255 scale.
 
 Region commitments are fixed a priori by depth, before any comparison with neural data, one layer
-per block at the block's last convolution: V1 → conv2_2, V2 → conv3_3, V4 → conv4_3, IT → conv5_3.
-The image is taken to span 8 degrees of visual angle.
+per block at the block's last convolution: V1 → conv2_2, V2 → conv3_3, V4 → conv4_3, IT → conv5_3
+(stored in ``neurovision/models/commitments/vgg16_hed.json`` and ``vgg16_hed_untrained.json``). The image is taken to span 8 degrees of visual angle.
 """
 from __future__ import annotations
 
@@ -51,11 +51,12 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from PIL import Image
 from torch import nn
 from torch.nn import functional as F
 
-from ..base import Model, seeded, to_uint8_rgb
+from .. import preprocessing
+from ..base import Model, seeded
+from ..commitment import a_priori_map
 
 #: BGR mean pixel of HED / Caffe VGG16, subtracted from the 0–255 BGR image.
 HED_BGR_MEAN = (104.00698793, 116.66876762, 122.67891434)
@@ -69,9 +70,6 @@ BLOCKS = ((1, 2, 64), (2, 2, 128), (3, 3, 256), (4, 3, 512), (5, 3, 512))
 
 CONV_LAYERS = [f"conv{b}_{i}" for b, n, _ in BLOCKS for i in range(1, n + 1)]
 LAYERS = [name for b, n, _ in BLOCKS for name in ([f"pool{b - 1}"] if b > 1 else []) + [f"conv{b}_{i}" for i in range(1, n + 1)]]
-
-#: A-priori commitment: the last convolution of blocks 2–5, by depth (not fitted to any data).
-REGION_LAYER_MAP = {"V1": "conv2_2", "V2": "conv3_3", "V4": "conv4_3", "IT": "conv5_3"}
 
 
 class ConvReLU(nn.Conv2d):
@@ -161,15 +159,10 @@ def preprocess(images: np.ndarray, size: int | None = INPUT_SIZE) -> torch.Tenso
     """uint8 RGB ``(n, h, w, 3)`` (or grayscale ``(n, h, w)``) → float32 ``(n, 3, size, size)``, BGR minus mean.
 
     Each image is resized to ``size``×``size`` with PIL bilinear interpolation (``size=None`` keeps
-    the image's own size), then channels are reordered RGB → BGR and :data:`HED_BGR_MEAN` is subtracted.
+    the image's own size), then channels are reordered RGB → BGR and :data:`HED_BGR_MEAN` is subtracted
+    (0–255 units; :func:`neurovision.models.preprocessing.preprocess`).
     """
-    images = to_uint8_rgb(images)
-    if size is not None:
-        images = np.stack(
-            [np.asarray(Image.fromarray(im).resize((size, size), Image.BILINEAR)) for im in images]
-        )
-    x = images[..., ::-1].astype(np.float32) - np.asarray(HED_BGR_MEAN, dtype=np.float32)
-    return torch.from_numpy(np.ascontiguousarray(x.transpose(0, 3, 1, 2)))
+    return preprocessing.preprocess(images, size, channel_order="BGR", scale=None, mean=HED_BGR_MEAN)
 
 
 def build(pretrained: bool = True, seed: int = 0) -> Model:
@@ -197,7 +190,7 @@ def build(pretrained: bool = True, seed: int = 0) -> Model:
         network=network,
         preprocess=partial(preprocess, size=INPUT_SIZE),
         layers=list(LAYERS),
-        region_layer_map=dict(REGION_LAYER_MAP),
+        region_layer_map=a_priori_map(identifier),
         visual_degrees=8.0,
         description=description,
     )
