@@ -14,10 +14,32 @@ import os
 import shutil
 import tempfile
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, Iterator
 
 ENV_VAR = "NEUROVISION_CACHE"
+#: the sub-folders neurovision writes (``cache clear --kind`` accepts only these)
+KINDS = ("data", "weights", "results")
+_ENABLED: ContextVar[bool] = ContextVar("neurovision_cache_enabled", default=True)
+
+
+def enabled() -> bool:
+    """Whether scored results may be read from and written to the cache (see :func:`caching`)."""
+    return _ENABLED.get()
+
+
+@contextmanager
+def caching(on: bool = True) -> Iterator[None]:
+    """Turn the result cache on or off for the code inside the ``with`` block (``cache=False`` of every
+    benchmark call, ``--no-cache`` of the CLI). Off: nothing is read from ``results/`` (model RDMs,
+    predictions, scores) and nothing is written there; downloaded data and converted weights, which are
+    verified by sha256, are still used."""
+    token = _ENABLED.set(bool(on) and _ENABLED.get())
+    try:
+        yield
+    finally:
+        _ENABLED.reset(token)
 
 
 def cache_dir(kind: str | None = None) -> Path:
@@ -73,17 +95,26 @@ def write_json_atomic(target: str | os.PathLike, obj: Any) -> Path:
     return Path(target)
 
 
-def info() -> dict:
-    """Size (bytes) and number of files per cache sub-folder."""
+def info(kind: str | None = None) -> dict:
+    """Size (bytes) and number of files per cache sub-folder (only ``kind`` when given)."""
     root = cache_dir()
     out = {"root": str(root), "kinds": {}}
-    for sub in sorted(p for p in root.iterdir() if p.is_dir()):
+    subs = [root / check_kind(kind)] if kind else sorted(p for p in root.iterdir() if p.is_dir())
+    for sub in (p for p in subs if p.is_dir()):
         files = [p for p in sub.rglob("*") if p.is_file()]
         out["kinds"][sub.name] = {"files": len(files), "bytes": sum(p.stat().st_size for p in files)}
     return out
 
 
-def clear(kind: str | None = None) -> None:
-    """Delete the whole cache, or one sub-folder of it."""
-    path = cache_dir(kind)
+def check_kind(kind: str | None) -> str | None:
+    """``kind`` if it is None or one of :data:`KINDS`; otherwise a ValueError (never a path)."""
+    if kind is not None and kind not in KINDS:
+        raise ValueError(f"unknown cache kind {kind!r}; the cache has the kinds {', '.join(KINDS)}")
+    return kind
+
+
+def clear(kind: str | None = None) -> Path:
+    """Delete the whole cache, or one of its sub-folders :data:`KINDS`; returns the folder removed."""
+    path = cache_dir(check_kind(kind))
     shutil.rmtree(path)
+    return path

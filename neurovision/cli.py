@@ -10,11 +10,11 @@ from . import __version__
 
 def _cmd_list(args) -> int:
     if args.what == "models":
-        from .models.registry import MODELS
-        names = MODELS
+        from .models.registry import model_names
+        names = model_names()
     elif args.what == "benchmarks":
-        from .benchmarks.registry import BENCHMARKS
-        names = BENCHMARKS
+        from .benchmarks.registry import benchmark_names
+        names = benchmark_names()
     else:
         from .data.registry import DATASETS
         names = DATASETS
@@ -38,15 +38,15 @@ def _cmd_data(args) -> int:
 
 def _cmd_score(args) -> int:
     from . import load_benchmark, load_model
-    from .benchmarks.registry import BENCHMARKS
+    from .benchmarks.registry import benchmark_names
     from .scores import scores_to_json
 
-    names = sorted(BENCHMARKS) if args.benchmark == "all" else [args.benchmark]
+    names = benchmark_names() if args.benchmark == "all" else [args.benchmark]
     benchmarks = [load_benchmark(name) for name in names]  # fails fast on unknown names
-    model = load_model(args.model, weights=args.weights)
+    model = load_model(args.model, weights=args.weights, untrained=args.untrained, drop_head=args.drop_head)
     if args.benchmark == "all":  # only the benchmarks of regions the model is committed to (ventral vs dorsal)
-        keep = [getattr(b, "region", None) in model.region_layer_map for b in benchmarks]
-        skipped = sorted({getattr(b, "region", "?") for b, k in zip(benchmarks, keep) if not k})
+        keep = [b.region in model.region_layer_map for b in benchmarks]
+        skipped = sorted({b.region for b, k in zip(benchmarks, keep) if not k})
         if skipped:
             print(f"skipping benchmarks of region(s) {', '.join(skipped)}: {args.model} has no commitment for them")
         names = [n for n, k in zip(names, keep) if k]
@@ -57,9 +57,9 @@ def _cmd_score(args) -> int:
     results = []
     for bench in benchmarks:
         if args.layer == "all":
-            scores = bench.score_layers(model, n_boot=args.n_boot, seed=args.seed)
+            scores = bench.score_layers(model, n_boot=args.n_boot, seed=args.seed, cache=not args.no_cache)
         else:
-            scores = [bench(model, layer=args.layer, n_boot=args.n_boot, seed=args.seed)]
+            scores = [bench(model, layer=args.layer, n_boot=args.n_boot, seed=args.seed, cache=not args.no_cache)]
         results.extend(scores)
         if len(names) == 1 and len(scores) == 1:
             print(scores[0].summary())
@@ -123,10 +123,9 @@ def _cmd_commit(args) -> int:
 def _cmd_cache(args) -> int:
     from . import cache
     if args.action == "clear":
-        cache.clear(args.kind)
-        print(f"cleared {cache.cache_dir(args.kind)}")
+        print(f"cleared {cache.clear(args.kind)}")
         return 0
-    info = cache.info()
+    info = cache.info(args.kind)
     print(f"cache: {info['root']}  (set NEUROVISION_CACHE to move it)")
     for kind, d in info["kinds"].items():
         print(f"  {kind:<10} {d['files']:6d} files  {d['bytes'] / 1e6:9.1f} MB")
@@ -150,16 +149,24 @@ def build_parser() -> argparse.ArgumentParser:
     verify.set_defaults(func=_cmd_data)
 
     sc = sub.add_parser("score", help="score MODEL on BENCHMARK (or 'all')")
-    sc.add_argument("model")
-    sc.add_argument("benchmark")
+    sc.add_argument("model", help="a registered model (`neurovision list models`, plugins included) or a "
+                    "torchvision architecture name")
+    sc.add_argument("benchmark", help="a registered benchmark (`neurovision list benchmarks`), or 'all'")
     sc.add_argument("--layer", default=None, help="layer name, or 'all' for the per-layer profile "
                     "(default: the model's committed layer for the benchmark's region)")
-    sc.add_argument("--weights", default=None, help="state-dict file for a torchvision architecture "
-                    "given by name (e.g. resnet18)")
+    sc.add_argument("--weights", default=None, help="state-dict file for a torchvision architecture given by "
+                    "name (e.g. resnet18) or a timm one (timm:ARCH); required unless --untrained")
+    sc.add_argument("--untrained", action="store_true", help="score the architecture with its seeded random "
+                    "initialisation instead of a weights file (identifier NAME@untrained-seed0)")
+    sc.add_argument("--drop-head", action="store_true", help="drop the classifier-head keys of --weights that "
+                    "do not fit the architecture (e.g. a 10-class fc) and score the layers before it")
     sc.add_argument("--json", default=None, help="write the score(s) as JSON to this path")
     sc.add_argument("--netcdf", default=None, help="write the per-layer scores as netCDF to this path")
-    sc.add_argument("--n-boot", type=int, default=1000, help="bootstrap resamples over stimuli (default 1000)")
-    sc.add_argument("--seed", type=int, default=0)
+    sc.add_argument("--n-boot", type=int, default=1000,
+                    help="bootstrap resamples over stimuli (default 1000; 0: no confidence interval)")
+    sc.add_argument("--seed", type=int, default=0, help="seed of the bootstrap resamples")
+    sc.add_argument("--no-cache", action="store_true",
+                    help="neither read nor write cached results (model RDMs, predictions, scores)")
     sc.set_defaults(func=_cmd_score)
 
     fig = sub.add_parser("figures", help="regenerate the figures")
@@ -184,7 +191,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     ca = sub.add_parser("cache", help="show or clear the cache directory")
     ca.add_argument("action", choices=["info", "clear"])
-    ca.add_argument("--kind", default=None, help="only this sub-folder (data, weights, results)")
+    from .cache import KINDS
+    ca.add_argument("--kind", default=None, choices=KINDS, help="only this sub-folder")
     ca.set_defaults(func=_cmd_cache)
     return p
 

@@ -17,6 +17,8 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from .cache import write_json_atomic
 
 
@@ -36,8 +38,8 @@ class Score:
     """One model × layer × benchmark result. All values are comparison values (e.g. Spearman ρ)."""
 
     raw: float
-    ci_low: float
-    ci_high: float
+    ci_low: float | None
+    ci_high: float | None
     model: str
     layer: str
     benchmark: str
@@ -63,23 +65,27 @@ class Score:
     @classmethod
     def from_dict(cls, d: dict) -> "Score":
         names = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in d.items() if k in names})
+        kept = {k: v for k, v in d.items() if k in names}
+        if kept.get("raw") is None:  # JSON null: an undefined (NaN) score
+            kept["raw"] = math.nan
+        return cls(**kept)
 
     def to_json(self, path: str | Path) -> Path:
         return write_json_atomic(path, self.to_dict())
 
     def summary(self) -> str:
-        """A readable one-paragraph summary."""
+        """A readable one-paragraph summary (NaN and missing values are printed as such)."""
+        ci = (f"95% CI {_fmt(self.ci_low)} – {_fmt(self.ci_high)}; {self.metric}; bootstrap n={self.n_boot}"
+              if self.n_boot else f"no CI: n_boot=0; {self.metric}")
         lines = [f"{self.benchmark}  model={self.model}  layer={self.layer}",
-                 f"  raw      {self.raw:.4f}  (95% CI {self.ci_low:.4f} – {self.ci_high:.4f}; "
-                 f"{self.metric}; bootstrap n={self.n_boot})"]
+                 f"  raw      {_fmt(self.raw)}  ({ci})"]
         if self.ceiling_upper is not None and self.ceiling_lower is not None and self.ceiling_lower != self.ceiling_upper:
             lines.append(f"  ceiling  lower {self.ceiling_lower:.4f}  upper {self.ceiling_upper:.4f}  (Nili et al. 2014)")
         elif self.ceiling_upper is not None:
             lines.append(f"  ceiling  {self.ceiling_upper:.4f}")
         if self.ceiled is not None:
-            lines.append(f"  ceiled   {self.ceiled:.4f}  (95% CI {self.ceiled_ci_low:.4f} – {self.ceiled_ci_high:.4f}; "
-                         "raw / ceiling)")
+            ci = f"95% CI {_fmt(self.ceiled_ci_low)} – {_fmt(self.ceiled_ci_high)}; " if self.n_boot else ""
+            lines.append(f"  ceiled   {_fmt(self.ceiled)}  ({ci}raw / ceiling)")
         if self.ceiling_upper is None:
             lines.append("  ceiling  none")
         if self.notes:
@@ -88,6 +94,54 @@ class Score:
 
     def __str__(self) -> str:
         return self.summary()
+
+
+def _fmt(value) -> str:
+    return "n/a" if value is None else f"{value:.4f}"
+
+
+def _interval(samples) -> tuple[float | None, float | None]:
+    """2.5th and 97.5th percentiles of the finite ``samples`` (None, None when there are no samples;
+    NaN when none is finite)."""
+    samples = np.asarray(samples, dtype=float)
+    if samples.size == 0:
+        return None, None
+    if not np.isfinite(samples).any():
+        return math.nan, math.nan
+    low, high = np.nanpercentile(samples, [2.5, 97.5])
+    return float(low), float(high)
+
+
+def make_score(*, raw: float, samples, model: str, layer: str, benchmark: str, metric: str, n_boot: int,
+               seed: int, provenance: dict, ceiling: tuple[float, float] | None = None, ceiled_samples=None,
+               clip_ceiled: bool = False, notes: str = "") -> Score:
+    """The one place a :class:`Score` is assembled from a point estimate and its bootstrap.
+
+    ``samples`` (n_boot,): bootstrap replicates of ``raw`` → the percentile CI (2.5, 97.5) of the finite ones; with
+    ``n_boot == 0`` the CI is ``None`` and ``notes`` says "no CI". ``ceiling``: ``(lower, upper)`` noise-ceiling
+    bounds, ``ceiled = raw / upper`` (clipped to [0, 1] when ``clip_ceiled``, which the notes then state), its CI
+    from ``ceiled_samples`` (the ratio recomputed on every resample). A NaN ``raw`` (undefined comparison, e.g. a
+    constant RDM) stays NaN, and so does ``ceiled``.
+    """
+    low, high = _interval(samples if n_boot else [])
+    extra = []
+    kwargs: dict = {}
+    if ceiling is not None:
+        c_low, c_up = (float(c) for c in ceiling)
+        ceiled = raw / c_up if c_up else math.nan
+        c_samples = np.asarray([] if ceiled_samples is None or not n_boot else ceiled_samples, dtype=float)
+        if clip_ceiled:
+            ceiled = float(np.clip(ceiled, 0, 1)) if np.isfinite(ceiled) else ceiled
+            c_samples = np.clip(c_samples, 0, 1)
+            extra.append("ceiled = raw / ceiling clipped to [0, 1]")
+        cc_low, cc_high = _interval(c_samples)
+        kwargs = dict(ceiling_lower=c_low, ceiling_upper=c_up, ceiled=float(ceiled), ceiled_ci_low=cc_low,
+                      ceiled_ci_high=cc_high)
+    if not n_boot:
+        extra.append("no CI: n_boot=0")
+    notes = "; ".join([n for n in [notes, *extra] if n])
+    return Score(raw=float(raw), ci_low=low, ci_high=high, model=model, layer=layer, benchmark=benchmark,
+                 metric=metric, n_boot=int(n_boot), seed=int(seed), notes=notes, provenance=provenance, **kwargs)
 
 
 def scores_to_json(scores: list[Score] | Score, path: str | Path) -> Path:
@@ -110,7 +164,6 @@ def profile_dataset(scores: list[Score]):
 
     Missing values (no ceiling) are NaN; provenance and metric go into attrs (provenance as JSON text).
     """
-    import numpy as np
     import xarray as xr
     if not scores:
         raise ValueError("no scores to write")

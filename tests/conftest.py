@@ -36,3 +36,16 @@ def data_mirror() -> Path:
 def reference_dir() -> Path:
     """TensorFlow reference outputs for the converted MobileNetV1."""
     return _need(SHARED / "reference" / "mobilenet_v1_imagenet", "MobileNetV1 reference")
+
+
+@pytest.fixture(autouse=True)
+def _registries_restored():
+    """Models and benchmarks a test registers (``nv.register_model`` / ``register_benchmark``) are removed after it,
+    so no test sees another test's registrations."""
+    from neurovision.benchmarks.registry import BENCHMARKS
+    from neurovision.models.registry import MODELS
+    saved = dict(MODELS), dict(BENCHMARKS)
+    yield
+    for registry, before in zip((MODELS, BENCHMARKS), saved):
+        registry.clear()
+        registry.update(before)

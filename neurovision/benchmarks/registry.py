@@ -1,9 +1,12 @@
-"""Registry of benchmarks: a plain dict of identifiers to constructors."""
+"""Registry of benchmarks: a plain dict of identifiers to constructors (each returns a
+:class:`~neurovision.benchmarks.base.Benchmark`), extended by :func:`register_benchmark` and by installed plugins
+(entry-point group ``neurovision.benchmarks``, see :mod:`neurovision.plugins`)."""
 from __future__ import annotations
 
 from typing import Callable
 
-from ..errors import UnknownNameError
+from ..errors import UnknownNameError, unknown_name
+from ..plugins import BENCHMARK_GROUP, load_entry_points, register
 
 from .dorsal import behaviour as dorsal
 from .ventral import cichy2014, cowley2023, kriegeskorte2008
@@ -32,10 +35,19 @@ BENCHMARKS: dict[str, Callable] = {
 }
 
 
+def benchmark_names() -> list[str]:
+    """Every registered benchmark identifier (built-in, registered in this process, and installed plugins)."""
+    return sorted(load_entry_points(BENCHMARK_GROUP, BENCHMARKS))
+
+
+def register_benchmark(name: str, constructor: Callable, overwrite: bool = False) -> None:
+    """Register ``constructor`` (called with no arguments, returns a Benchmark) under ``name``, so that
+    ``load_benchmark(name)``, ``neurovision.score(model, name)`` and ``neurovision list benchmarks`` know it."""
+    register(BENCHMARKS, "benchmark", name, constructor, overwrite)
+
+
 def load_benchmark(name: str):
     """Build the registered benchmark ``name``."""
-    try:
-        return BENCHMARKS[name]()
-    except KeyError:
-        raise UnknownBenchmarkError(
-            f"unknown benchmark {name!r}; known benchmarks: {', '.join(sorted(BENCHMARKS))}") from None
+    if name not in load_entry_points(BENCHMARK_GROUP, BENCHMARKS):
+        raise UnknownBenchmarkError(unknown_name("benchmark", name, BENCHMARKS))
+    return BENCHMARKS[name]()

@@ -28,7 +28,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from ..cache import atomic_path, cache_dir, file_sha256
-from ..errors import NeurovisionError, UnknownNameError
+from ..errors import NeurovisionError, UnknownNameError, did_you_mean
 from ._sha256 import SHA256
 
 MIRROR_ENV = "NEUROVISION_DATA"
@@ -178,7 +178,8 @@ def _dataset(name: str) -> Dataset:
     try:
         return DATASETS[name]
     except KeyError:
-        raise UnknownDatasetError(f"unknown dataset {name!r}; known: {', '.join(sorted(DATASETS))}") from None
+        hint = did_you_mean(name, DATASETS) or ";"
+        raise UnknownDatasetError(f"unknown dataset {name!r}{hint} known: {', '.join(sorted(DATASETS))}") from None
 
 
 def mirror_root() -> Path | None:
@@ -223,7 +224,7 @@ def fetch(dataset: str, path: str, *, download: bool = True) -> Path:
     """Local path of a registered file, verified against its sha256 (see module doc for the lookup order)."""
     ds = _dataset(dataset)
     if path not in ds.files:
-        raise UnknownDatasetError(f"{dataset!r} has no registered file {path!r}")
+        raise UnknownDatasetError(f"{dataset!r} has no registered file {path!r}{did_you_mean(path, ds.files)}")
     expected = ds.files[path]
     looked = []
     cached = cache_dir("data") / dataset / path

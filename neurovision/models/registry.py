@@ -1,4 +1,6 @@
-"""Registry of models: a plain dict of names to constructors (each returns a :class:`~neurovision.models.base.Model`).
+"""Registry of models: a plain dict of names to constructors (each returns a :class:`~neurovision.models.base.Model`),
+extended by :func:`register_model` and by installed plugins (entry-point group ``neurovision.models``, see
+:mod:`neurovision.plugins`).
 
 Constructors import their module on call, so listing models stays cheap.
 """
@@ -6,7 +8,8 @@ from __future__ import annotations
 
 from typing import Callable
 
-from ..errors import UnknownNameError
+from ..errors import UnknownNameError, unknown_name
+from ..plugins import MODEL_GROUP, load_entry_points, register
 from .base import Model
 
 
@@ -79,25 +82,59 @@ MODELS: dict[str, Callable[[], Model]] = {
     "cornet_mini_fashion": _cornet_mini_fashion,
     "cornet_mini_untrained": _cornet_mini_untrained,
     "pixels": _pixels,
-    "tracker": _tracker,  # dorsal stream (videos); commits only region "dorsal" (no commitment JSON)
+    "tracker": _tracker,  # dorsal stream (videos); commits only region "dorsal"
     "tracker_control": _tracker_control,
 }
 
 
-def load_model(name: str, weights: str | None = None) -> Model:
-    """Build the registered model ``name``.
+def model_names() -> list[str]:
+    """Every registered model name (built-in, registered in this process, and installed plugins)."""
+    return sorted(load_entry_points(MODEL_GROUP, MODELS))
 
-    ``weights``: a state-dict file for a torchvision architecture given by name (``resnet18``, …);
-    names that are not registered are looked up among torchvision's classification models.
+
+def register_model(name: str, constructor: Callable[[], Model], overwrite: bool = False) -> None:
+    """Register ``constructor`` (called with no arguments, returns a :class:`Model`) under ``name``, so that
+    ``load_model(name)``, ``neurovision.score(name, benchmark)`` and ``neurovision list models`` know it."""
+    register(MODELS, "model", name, constructor, overwrite)
+
+
+def load_model(name: str, weights: str | None = None, *, untrained: bool = False, drop_head: bool = False) -> Model:
+    """Build the model ``name``: a registered model, a torchvision classification architecture
+    (``resnet18``, ``vgg16``, …) or, with timm installed, a timm architecture ``"timm:<arch>"``.
+
+    For architectures (:mod:`neurovision.models.ventral.torchvision_zoo`, :mod:`~.ventral.timm_zoo`):
+    ``weights`` is the state-dict file to load and is required unless ``untrained=True`` asks for the
+    seeded random initialisation explicitly (identifier ``<name>@untrained-seed0``); ``drop_head=True``
+    drops the classifier-head entries that do not fit the file (e.g. a 10-class ``fc``) and reports them.
+    Registered models bring their own weights and take none of these. An unknown name raises
+    :class:`UnknownModelError` with the closest registered, torchvision and timm names.
     """
-    if name in MODELS:
-        if weights is not None:
-            raise ValueError(f"model {name!r} brings its own weights; --weights applies to torchvision "
-                             "architectures (e.g. resnet18)")
+    if name in load_entry_points(MODEL_GROUP, MODELS):
+        given = [f for f, v in (("weights", weights is not None), ("untrained", untrained),
+                                ("drop_head", drop_head)) if v]
+        if given:
+            twin = f" (registered: {name + '_untrained'!r})" if untrained and name + "_untrained" in MODELS else ""
+            raise ValueError(f"model {name!r} brings its own weights; {', '.join(given)} appl"
+                             f"{'ies' if len(given) == 1 else 'y'} to torchvision and timm architectures "
+                             f"(e.g. resnet18, timm:resnet10t){twin}")
         from .commitment import apply_commitment
-        return apply_commitment(MODELS[name]())
-    from .ventral.torchvision_zoo import classification_architectures, build
+        model = MODELS[name]()
+        if not isinstance(model, Model):
+            raise TypeError(f"the constructor registered as model {name!r} returned {type(model).__name__}, "
+                            "not a neurovision Model (wrap a torch module with neurovision.from_torch)")
+        return apply_commitment(model)
+    from .ventral import timm_zoo
+    from .ventral.torchvision_zoo import architecture_names, build, classification_architectures
+    if name.startswith(timm_zoo.TIMM_PREFIX):
+        return timm_zoo.build(name[len(timm_zoo.TIMM_PREFIX):], weights, untrained=untrained, drop_head=drop_head)
     if name in classification_architectures():
-        return build(name, weights)
-    raise UnknownModelError(f"unknown model {name!r}; known models: {', '.join(sorted(MODELS))} "
-                            "(or any torchvision classification architecture, e.g. resnet18, with --weights PATH)")
+        return build(name, weights, untrained=untrained, drop_head=drop_head)
+    from ..errors import did_you_mean
+    timm = " or timm:<arch> for a timm architecture," if timm_zoo.available() else ""
+    close = did_you_mean(name, [*MODELS, *architecture_names()])
+    if timm and name in timm_zoo.architectures():  # a timm name without its prefix
+        close = f"; did you mean {timm_zoo.TIMM_PREFIX + name!r}?"
+    raise UnknownModelError(
+        f"unknown model {name!r}{close or ';'} "
+        f"known models: {', '.join(sorted(MODELS))} (or any torchvision classification architecture, e.g. "
+        f"resnet18,{timm} with --weights PATH or --untrained)")

@@ -39,3 +39,49 @@ def stimuli_hash(stimuli: xr.DataArray) -> str:
     h.update("\x00".join(map(str, stimuli["stimulus_id"].values)).encode())
     h.update(np.ascontiguousarray(stimuli.values).tobytes())
     return h.hexdigest()
+
+
+def stimuli_from_files(paths_or_folder, ids=None, size: int | tuple[int, int] | None = None,
+                       name: str = "") -> xr.DataArray:
+    """A stimulus set from image files: ``uint8 (presentation, height, width, channel)`` with ``stimulus_id``.
+
+    ``paths_or_folder``: a folder (every file in it, sorted by name; hidden files skipped) or a sequence of paths.
+    ``ids``: one stimulus id per image (default: the file names without extension; they must be unique).
+    Images are converted to RGB. They must all have the same size unless ``size`` is given (``(height, width)``
+    or one int for square), to which each image is resized (PIL bilinear). The file path of every image is kept in
+    the ``path`` coordinate. A file that cannot be read as an image raises a ValueError naming it.
+    """
+    from pathlib import Path
+
+    from PIL import Image, UnidentifiedImageError
+
+    if isinstance(paths_or_folder, (str, Path)) and Path(paths_or_folder).is_dir():
+        paths = sorted(p for p in Path(paths_or_folder).iterdir() if p.is_file() and not p.name.startswith("."))
+        if not paths:
+            raise ValueError(f"no files in folder {paths_or_folder}")
+    elif isinstance(paths_or_folder, (str, Path)):
+        raise ValueError(f"{paths_or_folder} is not a folder; pass a folder or a list of image paths")
+    else:
+        paths = [Path(p) for p in paths_or_folder]
+    target = (size, size) if isinstance(size, int) else (tuple(size) if size is not None else None)
+    images = []
+    for path in paths:
+        try:
+            with Image.open(path) as im:
+                im = im.convert("RGB")
+                if target is not None and im.size != (target[1], target[0]):
+                    im = im.resize((target[1], target[0]), Image.BILINEAR)
+                images.append(np.asarray(im, dtype=np.uint8))
+        except (UnidentifiedImageError, OSError, SyntaxError) as err:
+            raise ValueError(f"{path} cannot be read as an image ({type(err).__name__}: {err})") from None
+    shapes = sorted({im.shape for im in images})
+    if len(shapes) > 1:
+        raise ValueError(f"the images have different sizes ({', '.join(f'{h}x{w}' for h, w, _ in shapes[:5])}); "
+                         "pass size=(height, width) to resize them all")
+    ids = [p.stem for p in paths] if ids is None else list(ids)
+    if len(ids) != len(paths):
+        raise ValueError(f"{len(ids)} ids for {len(paths)} images")
+    dupes = sorted({i for i in map(str, ids) if list(map(str, ids)).count(i) > 1})
+    if dupes:
+        raise ValueError(f"stimulus ids must be unique; repeated: {dupes[:10]} (pass ids=...)")
+    return stimulus_set(np.stack(images), ids, name=name, path=[str(p) for p in paths])

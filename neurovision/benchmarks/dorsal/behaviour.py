@@ -41,7 +41,10 @@ from typing import Callable
 import numpy as np
 
 from ... import __version__
-from ...scores import Score
+from ...models.base import Model
+from ...rsa.reliability import spearman_brown
+from ...scores import Score, make_score
+from ..base import Benchmark
 from ...stimuli.motion import Circular, Custom, Flash, Linear, MovingObject, Occluder, make_video
 
 TARGET_RADIUS_DEG = 1.5
@@ -61,19 +64,19 @@ def _result(name, model, raw, ceiling, boot_raw, boot_ceiling, metric, notes, de
     """A :class:`Score`: CI of ``raw`` = percentiles of ``boot_raw``; ``ceiled`` = raw / ceiling clipped to [0, 1],
     its CI from the bootstrap ratios ``boot_raw / boot_ceiling`` (ceiling recomputed per resample)."""
     boot_raw = np.asarray(boot_raw, float)
-    ceiled = float(np.clip(raw / ceiling, 0, 1)) if ceiling and np.isfinite(raw) else None
-    lo, hi = np.nanpercentile(boot_raw, [2.5, 97.5]) if boot_raw.size else (np.nan, np.nan)
-    bc = np.clip(boot_raw / np.asarray(boot_ceiling, float), 0, 1)
-    clo, chi = np.nanpercentile(bc, [2.5, 97.5]) if bc.size else (np.nan, np.nan)
     ident = getattr(model, "identifier", str(model))
-    provenance = {"neurovision": __version__, "model": ident, "weights_sha256": getattr(model, "weights_hash", None),
-                  "checkpoint_sha256": getattr(model, "checkpoint_sha256", None), "benchmark_version": version,
-                  "delay_ms": float(model.delay_frames * model.ms_per_frame), "ms_per_frame": float(model.ms_per_frame),
-                  "px_per_deg": float(model.px_per_deg), "details": details}
-    return Score(raw=float(raw), ci_low=float(lo), ci_high=float(hi), model=ident, layer=BEHAVIOUR_LAYER,
-                 benchmark=name, metric=metric, ceiling_lower=float(ceiling), ceiling_upper=float(ceiling),
-                 ceiled=ceiled, ceiled_ci_low=float(clo), ceiled_ci_high=float(chi), n_boot=int(n_boot),
-                 seed=int(seed), notes=notes + "; ceiled = raw / ceiling clipped to [0, 1]", provenance=provenance)
+    prov = {"neurovision": __version__, "model": ident, "weights_sha256": getattr(model, "weights_hash", None),
+            "checkpoint_sha256": getattr(model, "checkpoint_sha256", None), "benchmark": name,
+            "benchmark_version": version, "delay_ms": float(model.delay_frames * model.ms_per_frame),
+            "ms_per_frame": float(model.ms_per_frame), "px_per_deg": float(model.px_per_deg), "details": details}
+    usable = bool(ceiling) and np.isfinite(raw)
+    score = make_score(raw=float(raw), samples=boot_raw, model=ident, layer=BEHAVIOUR_LAYER, benchmark=name,
+                       metric=metric, n_boot=n_boot, seed=seed, provenance=prov,
+                       ceiling=(float(ceiling), float(ceiling)),
+                       ceiled_samples=boot_raw / np.asarray(boot_ceiling, float), clip_ceiled=True, notes=notes)
+    if not usable:
+        score.ceiled = None
+    return score
 
 
 def check_video_model(model, identifier: str = "this benchmark") -> None:
@@ -87,12 +90,12 @@ def check_video_model(model, identifier: str = "this benchmark") -> None:
 
 
 @dataclass
-class DorsalBenchmark:
-    """A behavioural benchmark of the dorsal tracker with the ventral benchmarks' call interface.
-
-    ``bench(model, layer=None, n_boot=1000, seed=0, progress=True) -> Score``; ``layer`` must be None or
-    ``"readouts"`` (behaviour is read from the readouts). ``score_layers`` returns ``[bench(model)]``.
-    ``options`` are default keyword arguments for ``function`` (e.g. ``n_trials``).
+class DorsalBenchmark(Benchmark):
+    """A behavioural benchmark of the dorsal tracker under the one :class:`~neurovision.benchmarks.base.Benchmark`
+    contract: ``bench(model, *, layer=None, n_boot=1000, seed=0, progress=True, cache=True) -> Score``. ``layer``
+    must be None or ``"readouts"`` (behaviour is read from the readouts); ``score_layers`` returns one score.
+    ``options`` are default keyword arguments for ``function`` (e.g. ``n_trials``). The ceiling depends on the
+    display and is computed with each score (``score.ceiling``); :meth:`ceiling` returns None.
     """
 
     identifier: str
@@ -103,20 +106,19 @@ class DorsalBenchmark:
     region: str = "dorsal"
     options: dict = field(default_factory=dict)
 
-    def __call__(self, model, layer: str | None = None, n_boot: int = 1000, seed: int = 0, progress: bool = True,
-                 **options) -> Score:
+    def default_layers(self, model: Model) -> list[str]:
+        return [BEHAVIOUR_LAYER]
+
+    def _score_layers(self, model: Model, layers: list[str] | None, *, n_boot: int, seed: int,
+                      progress: bool) -> list[Score]:
         check_video_model(model, self.identifier)
-        if layer not in (None, BEHAVIOUR_LAYER):
+        bad = [layer for layer in layers or () if layer != BEHAVIOUR_LAYER]
+        if bad:
             raise ValueError(f"{self.identifier} scores behaviour (the readouts of {model.identifier!r}); "
-                             f"--layer must be omitted or {BEHAVIOUR_LAYER!r}; got {layer!r}")
-        return self.function(model, n_boot=n_boot, seed=seed, **{**self.options, **options})
-
-    def score_layers(self, model, layers=None, n_boot: int = 1000, seed: int = 0, progress: bool = True) -> list:
-        """Behavioural benchmark: a single score (the readouts), whatever ``layers`` is."""
-        return [self(model, n_boot=n_boot, seed=seed, progress=progress)]
+                             f"--layer must be omitted or {BEHAVIOUR_LAYER!r}; got {bad[0]!r}")
+        return [self.function(model, n_boot=n_boot, seed=seed, **self.options)]
 
 
-# --------------------------------------------------------------------------------------------- measurement
 def _flash_trials(model, condition: str, *, kind: str, speed_deg_s: float = 20.0, radius_deg: float = 8.0,
                   angular_speed: float | None = None, n_trials: int = 16, flash_frames: int = 5,
                   flash_offset_deg: float = 3.5, seed: int = 0):
@@ -265,7 +267,7 @@ def cottier2023_flash_lag(model, n_trials: int = 32, n_boot: int = 1000, seed: i
     def stats(xx):
         mean2 = xx.mean(1)
         r = np.corrcoef(xx[:, 0], xx[:, 1])[0, 1]
-        rho = 2 * r / (1 + r)
+        rho = spearman_brown(r)
         mu = mean2.mean()
         sd_true = np.sqrt(max(rho, 1e-6) * mean2.var(ddof=1))
         t = mu + rho * (mean2 - mu)
@@ -304,8 +306,8 @@ def whitney2000_flash_lag_speed(model, n_trials: int = 32, n_boot: int = 1000, s
     """``whitney2000.flash_lag_speed``: flash-lag in ms at 2.37, 11.84 and 26.05 deg/s (linear motion).
 
     Human reference: ≈ 45 ms at every speed, so the spatial lag grows in proportion to speed (Whitney,
-    Murakami & Cavanagh 2000, Vision Res 40:137-149; speeds and the 45 ms figure as summarised in issue 6 —
-    the per-speed values were not available as data here). ``raw`` = mean over speeds of
+    Murakami & Cavanagh 2000, Vision Res 40:137-149; the speeds and the 45 ms figure are a summary of the paper —
+    its per-speed values are not available as data). ``raw`` = mean over speeds of
     exp(−(lag_s − 45)² / 2σ²), which rewards magnitude and constancy together; σ = the between-person SD of true
     flash-lag in ms from Cottier et al. (2023) (reliability-corrected, see :func:`cottier2023_flash_lag`) unless
     ``human_sd_ms`` is given. ``ceiling`` = the expected raw score of a typical person under that population
@@ -317,7 +319,7 @@ def whitney2000_flash_lag_speed(model, n_trials: int = 32, n_boot: int = 1000, s
     x = load_flash_lag()["fle_ms"].values
     mean2 = x.mean(1)
     r = np.corrcoef(x[:, 0], x[:, 1])[0, 1]
-    rho = 2 * r / (1 + r)
+    rho = spearman_brown(r)
     sd = human_sd_ms or float(np.sqrt(rho * mean2.var(ddof=1)))
     t = mean2.mean() + rho * (mean2 - mean2.mean())
     ceiling = float(np.mean(np.exp(-0.5 * ((t - mean2.mean()) / sd) ** 2)))

@@ -76,14 +76,15 @@ import numpy as np
 
 from ... import __version__
 from ...activations import extract_layers, layer_groups, layer_sizes
-from ...cache import atomic_path, cache_dir, content_key
+from ...cache import atomic_path, cache_dir, content_key, enabled
 from ...data import cowley2023 as c23
 from ...data.registry import DATASETS, fetch
-from ...encoding import (DEFAULT_ALPHAS, DEFAULT_PLS_COMPONENTS, _single_thread, correlation_rdm_from_gram,
-                        gram, predictivity_from_gram)
+from ...encoding import DEFAULT_ALPHAS, DEFAULT_PLS_COMPONENTS, correlation_rdm_from_gram, gram, predictivity_from_gram
 from ...models.base import Model
+from ...rsa.reliability import odd_even_repeats, spearman_brown
 from ...scores import Score
-from ..base import LayerBenchmark, cached_scores
+from ...threads import limit_threads
+from ..base import Benchmark, cached_scores
 
 BENCHMARK_VERSION = 1
 CACHE_FORMAT = 1
@@ -130,24 +131,6 @@ def check_sessions(sessions: Iterable | None) -> tuple[str, ...]:
     return out
 
 
-def split_halves(repeats: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Odd/even half means of per-repeat responses ``(presentation, neuroid, repetition)`` (NaN-padded).
-
-    The valid repeats of each (image, unit), in recorded order, alternate between half A (1st, 3rd, ...)
-    and half B (2nd, 4th, ...). Returns the two ``(presentation, neuroid)`` means; NaN where a half is empty.
-    """
-    x = np.asarray(repeats, dtype=np.float64)
-    valid = ~np.isnan(x)
-    rank = np.cumsum(valid, axis=2) - 1
-    filled = np.where(valid, x, 0.0)
-    halves = []
-    for parity in (0, 1):
-        sel = valid & (rank % 2 == parity)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            halves.append((filled * sel).sum(axis=2) / sel.sum(axis=2))
-    return halves[0], halves[1]
-
-
 def weighted_pearson(w: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Column-wise Pearson r of ``a`` and ``b`` (n, m) on resampled rows: ``w`` (B, n) holds how often each
     row is drawn in each of B resamples. Rows where either value is NaN are left out per column.
@@ -159,7 +142,7 @@ def weighted_pearson(w: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     ac = np.where(mask, a - np.nanmean(np.where(mask, a, np.nan), axis=0), 0.0)
     bc = np.where(mask, b - np.nanmean(np.where(mask, b, np.nan), axis=0), 0.0)
     m = a.shape[1]
-    with _single_thread():  # small products: threads only add overhead on a busy machine
+    with limit_threads(1):  # small products: threads only add overhead on a busy machine
         sums = w @ np.concatenate([ac, bc, ac * ac, bc * bc, ac * bc, mask.astype(np.float64)], axis=1)
     sa, sb, saa, sbb, sab, sw = (sums[:, k * m:(k + 1) * m] for k in range(6))
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -187,16 +170,11 @@ def resample_counts(rng: np.random.Generator, n: int, n_boot: int) -> np.ndarray
     return np.bincount(draws.ravel(), minlength=n_boot * n).reshape(n_boot, n).astype(np.float64)
 
 
-def spearman_brown(r):
-    """Spearman-Brown prediction for doubling the number of repeats: ``2 r / (1 + r)``."""
-    r = np.asarray(r, dtype=np.float64)
-    return 2 * r / (1 + r)
-
-
 def load_ceiling_halves() -> tuple[np.ndarray, np.ndarray]:
-    """Half means (presentation, neuroid) of session 210325's per-repeat responses (see :func:`split_halves`)."""
+    """Odd/even half means (presentation, neuroid) of session 210325's per-repeat responses in recorded order
+    (:func:`neurovision.rsa.reliability.odd_even_repeats`)."""
     reps = c23.load_repeats(CEILING_SESSION)
-    return split_halves(reps.transpose("presentation", "neuroid", "repetition").values)
+    return odd_even_repeats(reps.transpose("presentation", "neuroid", "repetition").values)
 
 
 # ------------------------------------------------------------------------------------- model features
@@ -205,13 +183,13 @@ def _model_dir():
 
 
 def _pred_key(model: Model, session: str, layer: str) -> str:
-    return content_key("cowley2023_predictions", CACHE_FORMAT, __version__, model.identifier, model.weights_hash,
+    return content_key("cowley2023_predictions", CACHE_FORMAT, __version__, model.fingerprint([layer]),
                        _files(session), layer, _ENCODING)
 
 
 def _rdm_key(model: Model, session: str, layer: str) -> str:
     zip_rel = f"images/images_{session}.zip"
-    return content_key("cowley2023_model_rdm", CACHE_FORMAT, __version__, model.identifier, model.weights_hash,
+    return content_key("cowley2023_model_rdm", CACHE_FORMAT, __version__, model.fingerprint([layer]),
                        {zip_rel: _files(session)[zip_rel]}, layer, "correlation")
 
 
@@ -261,7 +239,8 @@ def session_results(model: Model, session: str, layers: Sequence[str], want: str
     session = check_sessions([session])[0]
     folder = _model_dir()
     out: dict[str, dict] = {}
-    for layer in layers:
+    use_cache = enabled()
+    for layer in layers if use_cache else ():
         path = folder / (f"{_pred_key(model, session, layer)}.npz" if want == "predictions"
                          else f"{_rdm_key(model, session, layer)}.npz")
         entry = _load_npz(path)
@@ -288,7 +267,7 @@ def session_results(model: Model, session: str, layers: Sequence[str], want: str
                      "folds": ridge.folds}
             rdm32 = _condensed(arrays["rdm"]).astype(np.float32)
             for key, payload in ((_pred_key(model, session, layer), preds),
-                                 (_rdm_key(model, session, layer), {"rdm": rdm32})):
+                                 (_rdm_key(model, session, layer), {"rdm": rdm32})) if use_cache else ():
                 with atomic_path(folder / f"{key}.npz") as tmp:
                     with open(tmp, "wb") as f:
                         np.savez(f, **payload)
@@ -330,20 +309,20 @@ def _without_training_sessions(bench, model: Model):
     return replace(bench, sessions=remaining)
 
 
-class _SessionBenchmark(LayerBenchmark):
+class _SessionBenchmark(Benchmark):
     """What both Cowley benchmarks share: sessions held out from the model's commitment, and whole results
     cached in ``<cache>/results/scores`` keyed by benchmark (every field: identifier, version, method,
     sessions, ...; data hashes), model (identifier, weights hash), layer set, number of resamples and seed."""
 
-    def score_layers(self, model: Model, layers: Iterable[str] | None = None, n_boot: int = 1000, seed: int = 0,
-                     progress: bool = True) -> list[Score]:
+    def _score_layers(self, model: Model, layers: list[str] | None, *, n_boot: int, seed: int,
+                      progress: bool) -> list[Score]:
         """One :class:`Score` per layer (default: every layer of the model)."""
         held_out = _without_training_sessions(self, model)
         if held_out is not None:
-            return held_out.score_layers(model, layers, n_boot=n_boot, seed=seed, progress=progress)
+            return held_out._score_layers(model, layers, n_boot=n_boot, seed=seed, progress=progress)
         layers = model.check_layers(list(layers) if layers is not None else list(model.layers))
         key = content_key("scores", CACHE_FORMAT, __version__, asdict(self), self.data_files, model.identifier,
-                          model.weights_hash, layers, n_boot, seed)
+                          model.fingerprint(layers), layers, n_boot, seed)
         return cached_scores(key, lambda: self._score(model, layers, n_boot, seed, progress))
 
 
@@ -370,6 +349,14 @@ class PredictivityBenchmark(_SessionBenchmark):
         files = _sessions_files(self.sessions)
         files[_ceiling_file()] = DATASETS[c23.DATASET].files[_ceiling_file()]
         return files
+
+    def ceiling(self) -> tuple[float, float]:
+        """The median Spearman–Brown corrected odd/even split-half reliability of session 210325's units (both
+        bounds; see the module docstring)."""
+        half_a, half_b = load_ceiling_halves()
+        split_r = weighted_pearson(np.ones((1, half_a.shape[0])), half_a, half_b)[0]
+        value = float(np.nanmedian(spearman_brown(split_r)))
+        return value, value
 
     @property
     def metric(self) -> str:

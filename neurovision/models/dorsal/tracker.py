@@ -53,7 +53,8 @@ from torch import nn
 
 from ...cache import file_sha256
 from ...stimuli.motion import delay_video, px_to_deg
-from ..base import Model, seeded
+from ..commitment import a_priori_map
+from ..base import probe_images, Model, seeded
 
 CHECKPOINT_DIR = Path(__file__).resolve().parents[1] / "checkpoints"
 DEFAULT_CHECKPOINT = CHECKPOINT_DIR / "tracker_delay50.pt"
@@ -214,6 +215,15 @@ class TrackerModel(Model):
     def delay_ms(self) -> float:
         return self.delay_frames * self.ms_per_frame
 
+    def probe_batch(self) -> torch.Tensor:
+        """The network input of :meth:`fingerprint`: three 20-frame videos ``(3, 20, height, width)`` in [0, 1],
+        the grey probe images (nearest-neighbour resampled to the frame size) drifting rightwards 1 px per frame."""
+        grey = probe_images().mean(axis=-1) / 255.0
+        rows = np.linspace(0, grey.shape[1] - 1, self.height).round().astype(int)
+        cols = np.linspace(0, grey.shape[2] - 1, self.width).round().astype(int)
+        frames = grey[:, rows][:, :, cols]
+        return torch.from_numpy(np.stack([np.roll(frames, t, axis=-1) for t in range(20)], axis=1).astype(np.float32))
+
     def run(self, video, delay_frames: int | None = None, batch_size: int = 64) -> dict:
         """Run the tracker on ``video`` ``(T, H, W)`` or ``(B, T, H, W)`` (float in [0, 1] or uint8).
 
@@ -254,7 +264,10 @@ class TrackerModel(Model):
 def make_model(network: TrackerNet, *, identifier: str = "tracker", ms_per_frame: float = 10.0,
                px_per_deg: float = 1.0, delay_frames: int = 5, target: str = "now",
                checkpoint_path=None, checkpoint_sha256=None, description: str = "") -> TrackerModel:
-    """Wrap a :class:`TrackerNet` with its commitments as a :class:`TrackerModel`."""
+    """Wrap a :class:`TrackerNet` with its commitments as a :class:`TrackerModel`.
+
+    Every tracker network commits its recurrent core's output to the dorsal stream, the map stored in
+    ``neurovision/models/commitments/tracker.json``; ``visual_degrees`` = frame width / ``px_per_deg``."""
     if target not in ("now", "delayed"):
         raise ValueError(f"target must be 'now' or 'delayed'; got {target!r}")
     return TrackerModel(
@@ -262,7 +275,7 @@ def make_model(network: TrackerNet, *, identifier: str = "tracker", ms_per_frame
         layers=[n for n in LAYERS if n != "embed" or getattr(network, "core_embed", True)]
         + (list(FLASH_LAYERS) if getattr(network, "flash_hidden", 0) else [])
         + (list(LOCATOR_LAYERS) if getattr(network, "locator_channels", 0) else []),
-        region_layer_map={"dorsal": "core_output"}, visual_degrees=network.width / px_per_deg,
+        region_layer_map=a_priori_map("tracker"), visual_degrees=network.width / px_per_deg,
         description=description or "conv encoder -> GRU tracker (issue 6)", height=network.height,
         width=network.width, ms_per_frame=ms_per_frame, px_per_deg=px_per_deg, delay_frames=delay_frames,
         target=target, checkpoint_path=None if checkpoint_path is None else str(checkpoint_path),
