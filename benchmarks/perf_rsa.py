@@ -48,15 +48,15 @@ def main(argv=None):
     skip = set(args.skip.split(",")) if args.skip else set()
 
     warnings.simplefilter("ignore")
-    from neurovision.rsa import RDM, rdm, bootstrap_stimuli
-    from neurovision.rsa.backends import kernel_info
-    from neurovision.rsa.compare import compare_vectors
-    import rsatoolbox
     from rsatoolbox.data import Dataset
-    from rsatoolbox.rdm import RDMs, calc_rdm
-    from rsatoolbox.rdm import compare as rsa_compare
     from rsatoolbox.inference import eval_bootstrap_pattern
     from rsatoolbox.model import ModelFixed
+    from rsatoolbox.rdm import RDMs, calc_rdm
+    from rsatoolbox.rdm import compare as rsa_compare
+
+    from neurovision.rsa import RDM, bootstrap_stimuli, rdm
+    from neurovision.rsa.backends import kernel_info
+    from neurovision.rsa.compare import compare_vectors
 
     rng = np.random.default_rng(0)
     q = args.quick

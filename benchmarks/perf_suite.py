@@ -43,6 +43,7 @@ def _suite(model_name: str, n_boot: int, skip: tuple[str, ...] = (), label: str 
 
 def _hook_overhead(model_name: str, repeats: int = 3, committed_only: bool = False) -> float:
     import torch
+
     from neurovision import load_model
     from neurovision.activations import extract_layers
     from neurovision.data import kriegeskorte2008 as k08

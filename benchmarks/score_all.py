@@ -20,8 +20,8 @@ from pathlib import Path
 import numpy as np
 
 from neurovision.benchmarks.registry import BENCHMARKS, load_benchmark
-from neurovision.models.registry import MODELS, load_model
 from neurovision.figures.plotting import plot_heat_table, plot_layer_profile
+from neurovision.models.registry import MODELS, load_model
 
 FIELDS = ["model", "benchmark", "layer", "raw", "ci_low", "ci_high", "ceiling_lower", "ceiling_upper", "ceiled",
           "ceiled_ci_low", "ceiled_ci_high"]

@@ -176,8 +176,9 @@ setup(
 def write_plugin(name: str, out: Path, identifier: str | None = None, requirement: str | None = None,
                  model=None) -> tuple[Path, Path]:
     """Write the plugin for registered model ``name`` under ``out``; return ``(plugin_dir, zip_path)``."""
-    import neurovision
     import torch
+
+    import neurovision
     from neurovision.models.registry import load_model
 
     model = model or load_model(name)

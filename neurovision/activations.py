@@ -32,7 +32,6 @@ from tqdm.auto import tqdm
 
 from .models.base import Model
 
-
 #: Largest intermediate tensor of one batch that :func:`auto_batch_size` aims for (bytes).
 BATCH_BYTES = 16 * 2**20
 #: Upper bound on the automatic batch size.

@@ -106,7 +106,7 @@ def _cmd_figures(args) -> int:
 
 
 def _cmd_commit(args) -> int:
-    from .models.commitment import a_priori, commitment_path, select_commitment, write_commitment
+    from .models.commitment import a_priori, select_commitment, write_commitment
     from .models.registry import MODELS
     from .models.registry import load_model as _load_raw
     names = sorted(MODELS) if args.model == "all" else [args.model]

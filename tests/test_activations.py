@@ -93,6 +93,7 @@ def test_bad_images_rejected():
 def test_classical_mds_recovers_planar_configuration():
     """MDS of Euclidean distances between 2-D points returns the points up to rotation/reflection."""
     from scipy.spatial.distance import pdist, squareform
+
     from neurovision.figures.plotting import mds_embedding
     pts = np.random.default_rng(1).normal(size=(12, 2))
     coords = mds_embedding(squareform(pdist(pts)))

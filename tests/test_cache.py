@@ -6,10 +6,8 @@ import signal
 import subprocess
 import sys
 import textwrap
-import time
 
 import numpy as np
-import pytest
 
 from neurovision import cache
 

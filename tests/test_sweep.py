@@ -66,6 +66,7 @@ def test_worker_killed_mid_sweep_loses_and_duplicates_nothing(cluster, tmp_path)
     def job(model, benchmark, n_boot, seed):  # pickled by value: a nested function
         import os
         import signal
+
         from neurovision.sweep import score_job
         if benchmark == "kriegeskorte2008.it_human" and not flag.exists():
             flag.touch()

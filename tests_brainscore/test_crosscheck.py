@@ -68,9 +68,11 @@ def test_pseudo_population_reproduces_the_monkey_rdm(monkey, bs_data):
 
 @pytest.mark.parametrize("model_name", ["pixels", pytest.param("mobilenet_v1", marks=pytest.mark.slow)])
 def test_rdm_metric_agrees_with_neurovision(model_name, k08_stimuli, k08_stimulus_set, monkey, bs_data, request):
-    from brainscore_vision.metrics.rdm.metric import RDM as BrainScoreRDM, RDMCrossValidated, RDMMetric, RDMSimilarity
-    from neurovision.interop.brainscore import brain_model
+    from brainscore_vision.metrics.rdm.metric import RDM as BrainScoreRDM
+    from brainscore_vision.metrics.rdm.metric import RDMCrossValidated, RDMMetric, RDMSimilarity
+
     from neurovision.benchmarks.ventral.kriegeskorte2008 import it_monkey
+    from neurovision.interop.brainscore import brain_model
     from neurovision.models.registry import load_model
     from neurovision.rsa import RDM, rdm
 

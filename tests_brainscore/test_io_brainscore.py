@@ -21,6 +21,7 @@ def assembly():
 @pytest.mark.parametrize("reader", ["xarray", "h5py"])
 def test_assembly_from_brainio_netcdf(assembly, tmp_path, compress, reader, monkeypatch):
     from brainscore_core.supported_data_standards.brainio.packaging import write_netcdf
+
     import neurovision.interop.brainscore as nb
     path = tmp_path / "assy.nc"
     write_netcdf(assembly, path, compress=compress)
@@ -36,6 +37,7 @@ def test_assembly_from_brainio_netcdf(assembly, tmp_path, compress, reader, monk
 
 def test_stimulus_set_round_trip_with_brainscore(k08_stimuli, tmp_path):
     from brainscore_core.supported_data_standards.brainio.stimuli import StimulusSet
+
     from neurovision.interop.brainscore import load_brainscore_stimulus_set, save_brainscore_stimulus_set
     subset = k08_stimuli.isel(presentation=slice(0, 5))
     csv, image_dir = save_brainscore_stimulus_set(subset, tmp_path, name="k08_head")
@@ -51,9 +53,10 @@ def test_rsa_benchmark_on_brainscore_files_matches_neurovision(k08_stimuli, tmp_
     brainscore_rsa_benchmark scores pixels like neurovision's kriegeskorte2008.it_monkey."""
     from brainscore_core.supported_data_standards.brainio.assemblies import NeuroidAssembly
     from brainscore_core.supported_data_standards.brainio.packaging import write_netcdf
+
     from neurovision.benchmarks.ventral.kriegeskorte2008 import it_monkey
-    from neurovision.interop.brainscore import brainscore_rsa_benchmark, save_brainscore_stimulus_set
     from neurovision.data import kriegeskorte2008 as k08
+    from neurovision.interop.brainscore import brainscore_rsa_benchmark, save_brainscore_stimulus_set
     from neurovision.models.registry import load_model
     monkey = k08.load_monkey_it_rdm()
     w, v = np.linalg.eigh(1 - monkey.values)

@@ -94,8 +94,11 @@ class Benchmark(ABC):
 def provenance(bench: Benchmark, model: Model, **extra) -> dict:
     """The provenance every Score carries: package version, model identifier, weights sha256 and fingerprint of the
     scored layers' forward pass (see :meth:`Model.fingerprint`), benchmark identifier and version, plus ``extra``."""
-    return {"neurovision": __version__, "model": model.identifier, "weights_sha256": model.weights_hash,
-            "benchmark": bench.identifier, "benchmark_version": bench.version, **extra}
+    out = {"neurovision": __version__, "model": model.identifier, "weights_sha256": model.weights_hash,
+           "benchmark": bench.identifier, "benchmark_version": bench.version, **extra}
+    if model.dropped_keys:
+        out["weights_not_loaded"] = dict(model.dropped_keys)
+    return out
 
 
 def rdm_content_hash(data: RDM) -> str:
@@ -441,7 +444,8 @@ def score_selected(bench: "RSABenchmark", model: Model, layers: Iterable[str] | 
     layers = model.check_layers(list(layers) if layers is not None else list(model.layers))
     stimuli = bench.load_stimuli()
     models = model_rdms(model, stimuli, layers, bench.rdm_method, progress=progress)
-    data = bench.data_rdms().subset(models.stimulus_id)
+    models, data = align(models, bench.data_rdms(), names=(f"model {model.identifier!r}",
+                                                           f"benchmark {bench.identifier!r}"))
     half_a, half_b = split_halves(stimuli, split_seed)
     chosen, boots, ceilings = [], [], []
     for train, test in ((half_a, half_b), (half_b, half_a)):
@@ -455,19 +459,12 @@ def score_selected(bench: "RSABenchmark", model: Model, layers: Iterable[str] | 
             ceilings.append(noise_ceiling(data.subset(test), method=bench.comparison))
     raw = float(np.mean([b.point[0] for b in boots]))
     samples = np.mean([b.samples[:, 0] for b in boots], axis=0)
-    low, high = np.nanpercentile(samples, [2.5, 97.5])
-    kwargs = {}
-    if ceilings:
-        c_low, c_up = np.mean(ceilings, axis=0)
-        ceiled = np.mean([b.ceiled_samples()[:, 0] for b in boots], axis=0)
-        kwargs = dict(ceiling_lower=float(c_low), ceiling_upper=float(c_up), ceiled=raw / float(c_up),
-                      ceiled_ci_low=float(np.nanpercentile(ceiled, 2.5)),
-                      ceiled_ci_high=float(np.nanpercentile(ceiled, 97.5)))
-    return Score(raw=raw, ci_low=float(low), ci_high=float(high), model=model.identifier,
-                 layer=f"A:{chosen[0]}|B:{chosen[1]}", benchmark=bench.identifier,
-                 metric=f"{bench.comparison} (RDM: {bench.rdm_method}); layer chosen on the other half",
-                 n_boot=n_boot, seed=seed, notes=f"split-half layer selection (split seed {split_seed})",
-                 provenance={"neurovision": __version__, "model": model.identifier,
-                             "weights_sha256": model.weights_hash, "stimuli_sha256": stimuli_hash(stimuli),
-                             "data_sha256": dict(bench.data_files), "half_a": half_a.tolist(),
-                             "half_b": half_b.tolist()}, **kwargs)
+    ceiled = np.mean([b.ceiled_samples()[:, 0] for b in boots], axis=0) if ceilings and n_boot else None
+    return make_score(raw=raw, samples=samples, model=model.identifier, layer=f"A:{chosen[0]}|B:{chosen[1]}",
+                      benchmark=bench.identifier,
+                      metric=f"{bench.comparison} (RDM: {bench.rdm_method}); layer chosen on the other half",
+                      n_boot=n_boot, seed=seed, notes=f"split-half layer selection (split seed {split_seed})",
+                      ceiling=tuple(np.mean(ceilings, axis=0)) if ceilings else None, ceiled_samples=ceiled,
+                      provenance=provenance(bench, model, stimuli_sha256=stimuli_hash(stimuli),
+                                            data_rdms_sha256=rdm_content_hash(data), half_a=half_a.tolist(),
+                                            half_b=half_b.tolist()))

@@ -7,7 +7,6 @@ from typing import Callable
 
 from ..errors import UnknownNameError, unknown_name
 from ..plugins import BENCHMARK_GROUP, load_entry_points, register
-
 from .dorsal import behaviour as dorsal
 from .ventral import cichy2014, cowley2023, kriegeskorte2008
 

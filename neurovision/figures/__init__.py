@@ -19,8 +19,8 @@ from ..benchmarks.base import model_rdms
 from ..benchmarks.registry import load_benchmark
 from ..data import kriegeskorte2008 as k08
 from ..models.registry import load_model
-from .plotting import plot_layer_profile, plot_mds, plot_rdm_pair
 from ..scores import scores_to_json, scores_to_netcdf
+from .plotting import plot_layer_profile, plot_mds, plot_rdm_pair
 
 
 def make_figures(out: Path, model: str = "mobilenet_v1", n_boot: int = 1000, seed: int = 0) -> list[Path]:
@@ -61,8 +61,8 @@ def heat_table_from_csv(csv_path: Path, png_path: Path) -> Path:
     """Redraw the model × benchmark heat table from the ``results.csv`` that ``benchmarks/score_all.py`` writes."""
     import csv
 
-    from .plotting import plot_heat_table
     from ..scores import Score
+    from .plotting import plot_heat_table
 
     def num(value):
         return None if value in ("", None) else float(value)

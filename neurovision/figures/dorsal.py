@@ -26,14 +26,19 @@ def make_dorsal_figures(out, n_boot: int = 200, seed: int = 0) -> list[Path]:
     Uses the committed checkpoints (``tracker`` and, when present, ``tracker_control``). ``n_boot`` is used for
     the pursuit benchmark's bootstrap (its traces are what is plotted). Takes ~20 s on 2 CPU cores.
     """
+    from ..analysis.dorsal_rsa import hidden_state_rsa
     from ..benchmarks.dorsal.behaviour import WHITNEY2000_LAG_MS, adams2015_occluded_pursuit, measure_flash_lag
     from ..cache import write_json_atomic
-    from ..analysis.dorsal_rsa import hidden_state_rsa
     from ..models.dorsal import tracker as trk
-    from .plotting import (plot_error_since_occlusion, plot_flash_lag_vs_speed, plot_pursuit_traces,
-                           plot_rsa_timecourse, plot_tracking_trajectories)
     from ..stimuli.motion import random_scenes
     from ..training.tracker import evaluate
+    from .plotting import (
+        plot_error_since_occlusion,
+        plot_flash_lag_vs_speed,
+        plot_pursuit_traces,
+        plot_rsa_timecourse,
+        plot_tracking_trajectories,
+    )
 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)

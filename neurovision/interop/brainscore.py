@@ -48,7 +48,6 @@ when this module is imported; it pins numpy<2 and xarray<2022.6, so it lives in 
 """
 from __future__ import annotations
 
-import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
@@ -126,8 +125,9 @@ def _wrapper_class():
         def get_activations(self, images, layer_names):
             """``{layer: ndarray (n, ...)}`` for a batch of preprocessed images; like the parent's, but
             also for networks without parameters (the ``pixels`` baseline)."""
-            import torch
             from collections import OrderedDict
+
+            import torch
             batch = torch.stack([torch.as_tensor(np.asarray(im)) for im in images]).to(self._device)
             params = next(self._model.parameters(), None)
             if params is not None and params.dtype != batch.dtype:
@@ -171,8 +171,8 @@ def activations_model(model, identifier: str | None = None, batch_size: int = 32
 
 @lru_cache(maxsize=None)
 def _commitment_class():
-    from brainscore_vision.model_helpers.brain_transformation import ModelCommitment
     from brainscore_core.supported_data_standards.brainio.assemblies import NeuroidAssembly, walk_coords
+    from brainscore_vision.model_helpers.brain_transformation import ModelCommitment
 
     class NeurovisionCommitment(ModelCommitment):
         """``ModelCommitment`` whose recordings keep the ``time_bin`` dimension (with
@@ -279,6 +279,7 @@ def load_brainscore_stimulus_set(csv, image_dir=None, size: tuple[int, int] | No
     (PIL bilinear). Returns uint8 ``(presentation, height, width, channel)``.
     """
     from PIL import Image
+
     from ..stimuli.images import stimulus_set
     csv = Path(csv)
     table = pd.read_csv(csv)

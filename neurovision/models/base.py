@@ -96,6 +96,7 @@ class Model:
     description: str = ""
     train_stimulus_ids: frozenset = field(default_factory=frozenset)  # used to choose the commitment
     train_sessions: frozenset = field(default_factory=frozenset)  # Cowley V4 sessions used likewise
+    dropped_keys: dict = field(default_factory=dict)  # weights not loaded (a classifier head dropped): key -> why
     _weights_hash: str | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from ..errors import UnknownNameError, unknown_name
+from ..errors import UnknownNameError
 from ..plugins import MODEL_GROUP, load_entry_points, register
 from .base import Model
 

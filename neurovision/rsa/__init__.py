@@ -13,14 +13,23 @@ Bad input gets one ValueError naming the problem; comparisons involving an
 RDM without rank order or variance (all dissimilarities equal) are NaN with a
 :class:`neurovision.errors.ConstantRDMWarning`.
 """
-from .rdm import RDM, align, rdm, noise_covariance
-from .compare import compare, METHODS
 from .ceiling import noise_ceiling
-from .inference import (BootstrapResult, PairwiseResult, PermutationResult,
-                        bootstrap_dual, bootstrap_stimuli, bootstrap_subjects,
-                        check_n_boot, fdr_bh, pairwise_tests, permutation_test)
+from .compare import METHODS, compare
+from .inference import (
+                        BootstrapResult,
+                        PairwiseResult,
+                        PermutationResult,
+                        bootstrap_dual,
+                        bootstrap_stimuli,
+                        bootstrap_subjects,
+                        check_n_boot,
+                        fdr_bh,
+                        pairwise_tests,
+                        permutation_test,
+)
+from .rdm import RDM, align, noise_covariance, rdm
 from .reliability import odd_even_repeats, spearman_brown
-from .reweighting import crossval_reweighted, fit_weights, ReweightingResult
+from .reweighting import ReweightingResult, crossval_reweighted, fit_weights
 from .temporal import compare_timecourses, rdm_timecourse
 
 __all__ = [

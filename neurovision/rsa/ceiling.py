@@ -24,8 +24,7 @@ from typing import Tuple
 
 import numpy as np
 
-from .compare import (Prepared, _prep, canonical_method, compare_vectors, degenerate_rows, rdm_labels,
-                      warn_constant)
+from .compare import Prepared, _prep, canonical_method, compare_vectors, degenerate_rows, rdm_labels, warn_constant
 from .rdm import RDM
 
 __all__ = ["noise_ceiling", "pool_transform", "ceiling_vectors"]

@@ -38,9 +38,8 @@ from typing import Callable, Dict, Optional, Sequence
 import numpy as np
 
 from ..errors import ConstantRDMWarning
-from .rdm import RDM, _check_same_ids, n_from_pairs
-
 from . import _kernels, _tau_native
+from .rdm import RDM, _check_same_ids, n_from_pairs
 
 __all__ = ["compare", "compare_vectors", "METHODS", "canonical_method", "degenerate_rows"]
 

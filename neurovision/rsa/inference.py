@@ -29,18 +29,25 @@ from __future__ import annotations
 import operator
 import warnings
 from dataclasses import dataclass, field
-from functools import wraps
 from typing import List, Optional, Tuple
 
 import numpy as np
 from scipy import stats as _stats
-from threadpoolctl import threadpool_limits
 
-from .ceiling import ceiling_vectors
-from . import _kernels, _tau_native
-from .compare import (CONSTANT_TOLERANCE, _ZERO_NORM_METHODS, Prepared, canonical_method, compare_vectors,
-                      constant_rdm_message, degenerate_rows, mask_degenerate, rdm_labels)
 from ..errors import ConstantRDMWarning
+from . import _kernels, _tau_native
+from .ceiling import ceiling_vectors
+from .compare import (
+    _ZERO_NORM_METHODS,
+    CONSTANT_TOLERANCE,
+    Prepared,
+    canonical_method,
+    compare_vectors,
+    constant_rdm_message,
+    degenerate_rows,
+    mask_degenerate,
+    rdm_labels,
+)
 from .rdm import RDM, _check_same_ids, condensed_index, n_from_pairs
 
 __all__ = [

@@ -7,8 +7,6 @@ the RDM framework).
 """
 from __future__ import annotations
 
-from typing import Optional
-
 import numpy as np
 
 from .compare import compare_vectors

@@ -52,7 +52,7 @@ import os
 import re
 import sys
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
@@ -62,7 +62,7 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from ..cache import atomic_path, file_sha256, write_json_atomic
-from ..models.dorsal.tracker import TrackerModel, TrackerNet, make_model, px_to_norm
+from ..models.dorsal.tracker import TrackerModel, TrackerNet, make_model
 from ..stimuli.motion import delay_frames_from_ms, delay_video, random_scenes
 
 TASKS = ("tracking", "occlusion", "compensated", "control")

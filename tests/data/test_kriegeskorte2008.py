@@ -35,6 +35,7 @@ def test_against_source_facts(data_mirror):
     """MANIFEST facts: the mean of the 8 human RDMs is the published hIT RDM (Spearman 1.0);
     Spearman(mIT, hIT) = 0.44 over the 4186 pairs (Kriegeskorte et al. 2008 compare them in Fig. 1)."""
     import scipy.io
+
     from neurovision.data import fetch
     sup = scipy.io.loadmat(fetch("kriegeskorte2008", k08.SUPPLEMENT), squeeze_me=True, struct_as_record=False)
     hit = next(r for r in sup["RDMs_mIT_hIT_fig1"] if str(r.name).startswith("hIT")).RDM

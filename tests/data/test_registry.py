@@ -7,8 +7,7 @@ import numpy as np
 import pytest
 
 from neurovision.data import registry
-from neurovision.data.registry import (DATASETS, DataIntegrityError, DataNotFoundError, UnknownDatasetError,
-                                       fetch)
+from neurovision.data.registry import DATASETS, DataIntegrityError, DataNotFoundError, UnknownDatasetError, fetch
 
 K08 = "kriegeskorte2008"
 SMALL = "92_brainRDMs.mat"

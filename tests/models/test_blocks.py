@@ -15,9 +15,21 @@ from hypothesis import strategies as st
 from torch import nn
 
 from neurovision.models.blocks import (
-    ConvBNReLU, DepthwiseSeparableConv2d, DilatedConv2d, GlobalAveragePool, InceptionBlock, PointwiseConv2d,
-    PreActResidualBlock, convolve2d, cross_correlate2d, dilated_stack, empirical_receptive_field,
-    pointwise_linear, receptive_field, separable_conv_params, standard_conv_params,
+    ConvBNReLU,
+    DepthwiseSeparableConv2d,
+    DilatedConv2d,
+    GlobalAveragePool,
+    InceptionBlock,
+    PointwiseConv2d,
+    PreActResidualBlock,
+    convolve2d,
+    cross_correlate2d,
+    dilated_stack,
+    empirical_receptive_field,
+    pointwise_linear,
+    receptive_field,
+    separable_conv_params,
+    standard_conv_params,
 )
 from neurovision.training import weight_decay as wd
 

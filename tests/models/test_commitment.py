@@ -6,11 +6,16 @@ import json
 import numpy as np
 import pytest
 
-from neurovision.models.commitment import (COMMITMENT_DIR, apply_commitment, load_commitment, select_commitment,
-                                    write_commitment)
 from neurovision.models.base import UnknownLayerError
-from neurovision.models.ventral.pixels import build as build_pixels
+from neurovision.models.commitment import (
+    COMMITMENT_DIR,
+    apply_commitment,
+    load_commitment,
+    select_commitment,
+    write_commitment,
+)
 from neurovision.models.registry import MODELS, load_model
+from neurovision.models.ventral.pixels import build as build_pixels
 
 
 def test_every_registered_model_has_a_valid_commitment_json():

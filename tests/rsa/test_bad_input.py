@@ -12,9 +12,21 @@ import xarray as xr
 from scipy.spatial.distance import pdist
 
 from neurovision.errors import ConstantRDMWarning
-from neurovision.rsa import (METHODS, RDM, align, bootstrap_dual, bootstrap_stimuli, bootstrap_subjects,
-                             check_n_boot, compare, noise_ceiling, pairwise_tests, permutation_test, rdm,
-                             rdm_timecourse)
+from neurovision.rsa import (
+    METHODS,
+    RDM,
+    align,
+    bootstrap_dual,
+    bootstrap_stimuli,
+    bootstrap_subjects,
+    check_n_boot,
+    compare,
+    noise_ceiling,
+    pairwise_tests,
+    permutation_test,
+    rdm,
+    rdm_timecourse,
+)
 from neurovision.rsa.compare import compare_vectors
 
 

@@ -6,15 +6,14 @@ import pytest
 import scipy.stats as ss
 from scipy.spatial.distance import pdist
 
-from neurovision.rsa import (RDM, BootstrapResult, bootstrap_stimuli,
-                             compare, noise_ceiling, rdm)
+from neurovision.rsa import RDM, BootstrapResult, bootstrap_stimuli, compare, noise_ceiling, rdm
 from neurovision.rsa.compare import _discordant_numpy, compare_vectors
 
 rsatoolbox = pytest.importorskip("rsatoolbox")
 from rsatoolbox.data import Dataset  # noqa: E402
+from rsatoolbox.inference import boot_noise_ceiling  # noqa: E402
 from rsatoolbox.rdm import RDMs, calc_rdm  # noqa: E402
 from rsatoolbox.rdm import compare as rsa_compare  # noqa: E402
-from rsatoolbox.inference import boot_noise_ceiling  # noqa: E402
 
 TOL = 1e-10
 # our method name -> rsatoolbox method name
@@ -170,6 +169,7 @@ def test_rdm_methods_vs_rsatoolbox(n, c):
 @pytest.mark.parametrize("n_part,n,c", [(2, 5, 4), (4, 12, 9)])
 def test_crossnobis_vs_rsatoolbox(n_part, n, c):
     from rsatoolbox.data.noise import cov_from_residuals
+
     from neurovision.rsa import noise_covariance
     rng = np.random.default_rng(10 + n)
     x = rng.standard_normal((n_part, n, c)) + rng.standard_normal((1, n, c))

@@ -4,11 +4,22 @@ import warnings
 import numpy as np
 import pytest
 
-from neurovision.rsa import (RDM, bootstrap_dual, bootstrap_subjects,
-                             compare, compare_timecourses,
-                             crossval_reweighted, fdr_bh, fit_weights,
-                             noise_ceiling, pairwise_tests, permutation_test,
-                             rdm, rdm_timecourse, bootstrap_stimuli)
+from neurovision.rsa import (
+    RDM,
+    bootstrap_dual,
+    bootstrap_stimuli,
+    bootstrap_subjects,
+    compare,
+    compare_timecourses,
+    crossval_reweighted,
+    fdr_bh,
+    fit_weights,
+    noise_ceiling,
+    pairwise_tests,
+    permutation_test,
+    rdm,
+    rdm_timecourse,
+)
 from neurovision.rsa.inference import _dual_variance
 
 
@@ -36,10 +47,11 @@ def test_bootstrap_subjects():
 def test_subject_ceiling_matches_rsatoolbox_on_resample():
     """Ceiling on a subject resample equals rsatoolbox with copies grouped."""
     rsatoolbox = pytest.importorskip("rsatoolbox")
-    from rsatoolbox.rdm import RDMs
     from rsatoolbox.inference import boot_noise_ceiling
-    from neurovision.rsa.inference import _ceiling_subject_weights
+    from rsatoolbox.rdm import RDMs
+
     from neurovision.rsa.compare import Prepared
+    from neurovision.rsa.inference import _ceiling_subject_weights
     rng = np.random.default_rng(1)
     _, d = make_data(rng, n=10, k=4)
     idx = np.array([0, 0, 2, 3])

@@ -6,7 +6,8 @@ import ctypes
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy.stats import kendalltau
 
 from neurovision.rsa import RDM, bootstrap_stimuli

@@ -1,6 +1,7 @@
 """Property-based tests of the RSA engine (hypothesis)."""
 import numpy as np
-from hypothesis import assume, given, settings, strategies as st
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from neurovision.rsa import RDM, rdm

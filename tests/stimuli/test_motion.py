@@ -2,8 +2,20 @@
 import numpy as np
 import pytest
 
-from neurovision.stimuli.motion import (Bouncing, Circular, Custom, Flash, Linear, MovingObject, Occluder,
-                                        Sinusoidal, delay_frames_from_ms, delay_video, make_video, random_scenes)
+from neurovision.stimuli.motion import (
+    Bouncing,
+    Circular,
+    Custom,
+    Flash,
+    Linear,
+    MovingObject,
+    Occluder,
+    Sinusoidal,
+    delay_frames_from_ms,
+    delay_video,
+    make_video,
+    random_scenes,
+)
 
 
 def _scene(**kw):

@@ -16,8 +16,16 @@ from PIL import Image
 from neurovision.cache import file_sha256
 from neurovision.data.registry import DATASETS, DataNotFoundError
 from neurovision.models.ventral import small_convnets
-from neurovision.training.ventral import (CheckpointError, TrainConfig, TrainingDataError, add_train_parser,
-                                          load_checkpoint, load_image_folder, load_trained, train)
+from neurovision.training.ventral import (
+    CheckpointError,
+    TrainConfig,
+    TrainingDataError,
+    add_train_parser,
+    load_checkpoint,
+    load_image_folder,
+    load_trained,
+    train,
+)
 
 TINY = dict(arch="plain8_w8", batch_size=32, n_test=0)
 

@@ -44,8 +44,8 @@ from ... import __version__
 from ...models.base import Model
 from ...rsa.reliability import spearman_brown
 from ...scores import Score, make_score
-from ..base import Benchmark
 from ...stimuli.motion import Circular, Custom, Flash, Linear, MovingObject, Occluder, make_video
+from ..base import Benchmark
 
 TARGET_RADIUS_DEG = 1.5
 FLASH_FRAME = 40

@@ -82,9 +82,9 @@ from ...data.registry import DATASETS, fetch
 from ...encoding import DEFAULT_ALPHAS, DEFAULT_PLS_COMPONENTS, correlation_rdm_from_gram, gram, predictivity_from_gram
 from ...models.base import Model
 from ...rsa.reliability import odd_even_repeats, spearman_brown
-from ...scores import Score
+from ...scores import Score, make_score
 from ...threads import limit_threads
-from ..base import Benchmark, cached_scores
+from ..base import Benchmark, cached_scores, provenance
 
 BENCHMARK_VERSION = 1
 CACHE_FORMAT = 1
@@ -282,14 +282,6 @@ def _session_responses(session: str) -> np.ndarray:
 
 
 # ------------------------------------------------------------------------------------------ benchmarks
-def _percentiles(samples: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    if samples.shape[0] == 0:
-        nan = np.full(samples.shape[1:], np.nan)
-        return nan, nan
-    low, high = np.nanpercentile(samples, [2.5, 97.5], axis=0)
-    return low, high
-
-
 def _sessions_files(sessions) -> dict[str, str]:
     """Relative path -> sha256 of every file the given sessions are scored from."""
     files: dict[str, str] = {}
@@ -407,18 +399,15 @@ class PredictivityBenchmark(_SessionBenchmark):
             rel_boot = spearman_brown(np.take_along_axis(weighted_pearson(ceiling_draw[0], half_a, half_b),
                                                         ceiling_draw[1], axis=1))
             ceiling_boot = np.nanmedian(rel_boot, axis=1)
-        provenance = {
-            "neurovision": __version__, "model": model.identifier, "weights_sha256": model.weights_hash,
-            "stimuli_sha256": {s: _files(s)[f"images/images_{s}.zip"] for s in self.sessions},
-            "stimuli_hash_kind": "sha256 of each session's image zip (registry-verified)",
-            "data_sha256": self.data_files, "benchmark_version": self.version, "sessions": list(self.sessions),
-            "regression": self.regression, "encoding": dict(_ENCODING),
-            "n_units": int(sum(v["n_units"] for v in per_session.values())),
-            "n_images": int(sum(v["n_images"] for v in per_session.values())),
-            "aggregate": "median over all units of all sessions pooled",
-            "bootstrap": "percentile; images (predictions fixed) and units resampled within each session",
-        }
-        notes = (f"raw = median over {provenance['n_units']} units of {len(self.sessions)} session(s) of the held-out "
+        prov_base = provenance(
+            self, model, stimuli_sha256={s: _files(s)[f"images/images_{s}.zip"] for s in self.sessions},
+            stimuli_hash_kind="sha256 of each session's image zip (registry-verified)",
+            data_sha256=self.data_files, sessions=list(self.sessions), regression=self.regression,
+            encoding=dict(_ENCODING), n_units=int(sum(v["n_units"] for v in per_session.values())),
+            n_images=int(sum(v["n_images"] for v in per_session.values())),
+            aggregate="median over all units of all sessions pooled",
+            bootstrap="percentile; images (predictions fixed) and units resampled within each session")
+        notes = (f"raw = median over {prov_base['n_units']} units of {len(self.sessions)} session(s) of the held-out "
                  f"Pearson r; ceiling = median Spearman-Brown corrected odd/even split-half reliability of the "
                  f"{m_c} units of session {CEILING_SESSION}, the only session with per-repeat data, applied to "
                  "all sessions (their own reliability is not measured); ceiled = raw / ceiling (Brain-Score "
@@ -434,9 +423,7 @@ class PredictivityBenchmark(_SessionBenchmark):
                 ceiled_boot = raw_boot / ceiling_boot
             else:
                 raw_boot = ceiled_boot = np.empty(0)
-            low, high = _percentiles(raw_boot)
-            c_low, c_high = _percentiles(ceiled_boot)
-            prov = dict(provenance)
+            prov = dict(prov_base)
             prov["per_session"] = {s: {"n_images": v["n_images"], "n_units": v["n_units"],
                                        "median_r": v["median_r"][layer], "median_alpha": v["median_alpha"][layer],
                                        "alpha_at_grid_edge": v["alpha_at_grid_edge"][layer]}
@@ -450,11 +437,10 @@ class PredictivityBenchmark(_SessionBenchmark):
                 "raw_own_session": own_session,
                 "ceiled_own_session": None if own_session is None else own_session / ceiling,
             }
-            scores.append(Score(raw=raw, ci_low=float(low), ci_high=float(high), model=model.identifier, layer=layer,
-                                benchmark=self.identifier, metric=self.metric, ceiling_lower=ceiling,
-                                ceiling_upper=ceiling, ceiled=raw / ceiling, ceiled_ci_low=float(c_low),
-                                ceiled_ci_high=float(c_high), n_boot=n_boot, seed=seed, notes=notes,
-                                provenance=prov))
+            scores.append(make_score(raw=raw, samples=raw_boot, model=model.identifier, layer=layer,
+                                     benchmark=self.identifier, metric=self.metric, ceiling=(ceiling, ceiling),
+                                     ceiled_samples=ceiled_boot, n_boot=n_boot, seed=seed, notes=notes,
+                                     provenance=prov))
         return scores
 
 
@@ -497,24 +483,22 @@ class RSAV4Benchmark(_SessionBenchmark):
             per_session[session] = {"n_images": len(ids), "n_units": int(responses.sizes["neuroid"]),
                                     "rho": {layer: float(point[j]) for j, layer in enumerate(layers)}}
         raw = np.mean(points, axis=0)
-        low, high = _percentiles(np.mean(samples, axis=0) if samples else np.empty((0, len(layers))))
-        provenance = {
-            "neurovision": __version__, "model": model.identifier, "weights_sha256": model.weights_hash,
-            "stimuli_sha256": {s: _files(s)[f"images/images_{s}.zip"] for s in self.sessions},
-            "data_sha256": self.data_files, "benchmark_version": self.version, "sessions": list(self.sessions),
-            "rdm_method": self.rdm_method, "aggregate": "mean over sessions of the per-session comparison",
-            "bootstrap": "stimuli within each session (seed + session index); per-session samples averaged",
-        }
+        mean_samples = np.mean(samples, axis=0) if samples else np.empty((0, len(layers)))
+        prov_base = provenance(
+            self, model, stimuli_sha256={s: _files(s)[f"images/images_{s}.zip"] for s in self.sessions},
+            data_sha256=self.data_files, sessions=list(self.sessions), rdm_method=self.rdm_method,
+            aggregate="mean over sessions of the per-session comparison",
+            bootstrap="stimuli within each session (seed + session index); per-session samples averaged")
         notes = ("raw = mean over sessions of the Spearman rho between the model's and the V4 population's "
                  "correlation RDMs; no noise ceiling (one population RDM per session)")
         scores = []
         for j, layer in enumerate(layers):
-            prov = dict(provenance, per_session={s: {"n_images": v["n_images"], "n_units": v["n_units"],
-                                                     "rho": v["rho"][layer]} for s, v in per_session.items()})
-            scores.append(Score(raw=float(raw[j]), ci_low=float(low[j]), ci_high=float(high[j]),
-                                model=model.identifier, layer=layer, benchmark=self.identifier,
-                                metric=f"{self.comparison} (RDM: {self.rdm_method}); mean over sessions",
-                                n_boot=n_boot, seed=seed, notes=notes, provenance=prov))
+            prov = dict(prov_base, per_session={s: {"n_images": v["n_images"], "n_units": v["n_units"],
+                                                    "rho": v["rho"][layer]} for s, v in per_session.items()})
+            scores.append(make_score(raw=float(raw[j]), samples=mean_samples[:, j], model=model.identifier,
+                                     layer=layer, benchmark=self.identifier,
+                                     metric=f"{self.comparison} (RDM: {self.rdm_method}); mean over sessions",
+                                     n_boot=n_boot, seed=seed, notes=notes, provenance=prov))
         return scores
 
 

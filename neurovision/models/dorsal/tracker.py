@@ -53,8 +53,8 @@ from torch import nn
 
 from ...cache import file_sha256
 from ...stimuli.motion import delay_video, px_to_deg
+from ..base import Model, probe_images, seeded
 from ..commitment import a_priori_map
-from ..base import probe_images, Model, seeded
 
 CHECKPOINT_DIR = Path(__file__).resolve().parents[1] / "checkpoints"
 DEFAULT_CHECKPOINT = CHECKPOINT_DIR / "tracker_delay50.pt"

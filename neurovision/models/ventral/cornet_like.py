@@ -40,7 +40,7 @@ from torch import nn
 
 from .. import preprocessing
 from ..base import Model, seeded
-from ..blocks import (DepthwiseSeparableConv2d, GlobalAveragePool, InceptionBlock, PreActResidualBlock)
+from ..blocks import DepthwiseSeparableConv2d, GlobalAveragePool, InceptionBlock, PreActResidualBlock
 from ..preprocessing import IMAGENET_MEAN, IMAGENET_STD
 
 IMAGE_SIZE = 224

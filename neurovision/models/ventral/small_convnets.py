@@ -40,8 +40,7 @@ from typing import Callable
 
 from torch import nn
 
-from ..blocks import (ConvBNReLU, DepthwiseSeparableConv2d, GlobalAveragePool, InceptionBlock,
-                     PreActResidualBlock)
+from ..blocks import ConvBNReLU, DepthwiseSeparableConv2d, GlobalAveragePool, InceptionBlock, PreActResidualBlock
 from .cornet_like import RecurrentArea
 
 

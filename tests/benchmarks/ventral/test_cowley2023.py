@@ -62,8 +62,8 @@ def test_score_end_to_end(cold_score, pixels):
 
 def test_ceiling_matches_independent_recomputation(cold_score):
     from neurovision.benchmarks.ventral.cowley2023 import load_ceiling_halves, weighted_pearson
-    from neurovision.rsa.reliability import spearman_brown
     from neurovision.data import cowley2023 as c23
+    from neurovision.rsa.reliability import spearman_brown
 
     median, per_unit = _hand_ceiling()
     assert cold_score.ceiling_upper == pytest.approx(median, abs=1e-10)

@@ -6,8 +6,8 @@ import pytest
 import torch
 
 from neurovision.cache import file_sha256
-from neurovision.models.dorsal import tracker as trk
 from neurovision.models.base import state_dict_hash
+from neurovision.models.dorsal import tracker as trk
 from neurovision.training import tracker as tr
 
 

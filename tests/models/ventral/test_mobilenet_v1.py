@@ -16,8 +16,8 @@ import torch
 from PIL import Image
 
 from neurovision.cache import ENV_VAR
-from neurovision.models.ventral import mobilenet_v1 as mnv1
 from neurovision.models.base import Model, seeded
+from neurovision.models.ventral import mobilenet_v1 as mnv1
 from neurovision.models.ventral.tf_graph import graph_constants, tensor_to_numpy
 
 REF_DIR = Path(__file__).resolve().parents[3].parent / "shared" / "reference" / "mobilenet_v1_imagenet"

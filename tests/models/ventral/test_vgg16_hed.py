@@ -13,8 +13,8 @@ import pytest
 import torch
 from PIL import Image
 
-from neurovision.models.ventral import vgg16_hed
 from neurovision.models.base import Model
+from neurovision.models.ventral import vgg16_hed
 
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "vgg16_hed_keras.npz"
 RTOL = 1e-4
