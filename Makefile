@@ -13,7 +13,7 @@ ifeq ($(origin NEUROVISION_DATA), undefined)
   endif
 endif
 
-.PHONY: setup demo test test-brainscore figures clean
+.PHONY: setup demo lint test test-brainscore figures clean
 
 $(VENV)/.stamp-venv:
 	$(PYTHON) -m venv $(VENV)
@@ -51,7 +51,17 @@ demo: setup
 	$(BIN)/neurovision score mobilenet_v1 kriegeskorte2008.it_human --json figures/demo_score.json
 	$(BIN)/neurovision figures --out figures
 
-test: setup $(VENV)/.stamp-fmnist
+# ruff (lint + import order, config in pyproject.toml) and mypy on the public API; `make test` runs it first
+LINT_PATHS := neurovision tests benchmarks tests_brainscore
+MYPY_PATHS := neurovision/__init__.py neurovision/benchmarks/base.py neurovision/scores.py \
+              neurovision/models/from_torch.py neurovision/benchmarks/encoding.py neurovision/plugins.py \
+              neurovision/cache.py
+
+lint: setup
+	$(BIN)/ruff check $(LINT_PATHS)
+	$(BIN)/python -m mypy $(MYPY_PATHS)
+
+test: setup $(VENV)/.stamp-fmnist lint
 	$(BIN)/python -m pytest -q
 
 # Brain-Score interoperability in its own env (brainscore-vision pins numpy<2, xarray<2022.6)

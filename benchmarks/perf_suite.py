@@ -61,7 +61,8 @@ def _hook_overhead(model_name: str, repeats: int = 3, committed_only: bool = Fal
     def hooked():  # the same preprocessed batches, handed out in order by a stand-in preprocess
         it = iter(batches)
         model.preprocess = lambda images: next(it)
-        layers = sorted(set(model.region_layer_map.values()), key=model.layers.index) if committed_only else model.layers
+        layers = (sorted(set(model.region_layer_map.values()), key=model.layers.index) if committed_only
+                  else model.layers)
         extract_layers(model, stimuli, layers, batch_size=bs, progress=False)
 
     bare(), hooked()  # warm-up

@@ -10,7 +10,8 @@ def assembly():
     from brainscore_core.supported_data_standards.brainio.assemblies import NeuroidAssembly
     rng = np.random.RandomState(0)
     ids = [f"s{i}" for i in range(6)]
-    return NeuroidAssembly(rng.randn(12, 5, 2).astype(np.float32), dims=["presentation", "neuroid", "time_bin"], coords={
+    dims = ["presentation", "neuroid", "time_bin"]
+    return NeuroidAssembly(rng.randn(12, 5, 2).astype(np.float32), dims=dims, coords={
         "stimulus_id": ("presentation", ids * 2), "repetition": ("presentation", [0] * 6 + [1] * 6),
         "neuroid_id": ("neuroid", [f"n{i}" for i in range(5)]), "animal": ("neuroid", ["a", "a", "b", "b", "b"]),
         "region": ("neuroid", ["IT"] * 5),

@@ -654,20 +654,20 @@ if HAVE_NUMBA:
     _fast = _nb.njit(cache=True, nogil=True, fastmath={"reassoc", "contract"})
 
     # One pass over a row in its sorted order under the pair weights
-    # w = c[I] c[J] of a resample (writing its ranks, or reading another's).  ``ties`` (g, 2): [start, end) of each run
-    # of tied values (length > 1), in order; v = (average rank of a
+    # w = c[idx_i] c[idx_j] of a resample (writing its ranks, or reading another's).
+    # ``ties`` (g, 2): [start, end) of each run of tied values (length > 1), in order; v = (average rank of a
     # position's tie group in the expanded vector) - m.  Between tie runs the
     # loops are flat and branch-free in the weights (in a bootstrap resample
     # about 40% of the pairs, in random order, have weight 0: they add zero).
 
     @_fast
-    def _rank_pass(c, I, J, ties, m, dst, pi, rb):
+    def _rank_pass(c, idx_i, idx_j, ties, m, dst, pi, rb):
         """With ``rb`` empty: writes v at every sorted position (``dst[t]``;
         zero weights too, so that a later reader never meets an unset
         value).  Otherwise: accumulates sum w v rb[pi[t]], ``pi`` mapping this
         row's sorted positions to those of the row whose v ``rb`` holds.
         Returns (sum w v^2, that sum)."""
-        P = I.shape[0]
+        P = idx_i.shape[0]
         nt = ties.shape[0]
         gather = rb.shape[0] > 0
         cum = 0.0
@@ -678,14 +678,14 @@ if HAVE_NUMBA:
             stop = ties[g, 0] if g < nt else P
             if gather:  # the mode test stays outside the hot loops
                 for u in range(t, stop):
-                    w = c[I[u]] * c[J[u]]
+                    w = c[idx_i[u]] * c[idx_j[u]]
                     v = cum + (w + 1.0) * 0.5 - m
                     s2 += w * v * v
                     acc += w * v * rb[pi[u]]
                     cum += w
             else:
                 for u in range(t, stop):
-                    w = c[I[u]] * c[J[u]]
+                    w = c[idx_i[u]] * c[idx_j[u]]
                     v = cum + (w + 1.0) * 0.5 - m
                     s2 += w * v * v
                     dst[u] = v
@@ -695,12 +695,12 @@ if HAVE_NUMBA:
             e = ties[g, 1]
             gw = 0.0
             for u in range(stop, e):
-                gw += c[I[u]] * c[J[u]]
+                gw += c[idx_i[u]] * c[idx_j[u]]
             v = cum + (gw + 1.0) * 0.5 - m
             s2 += gw * v * v
             for u in range(stop, e):
                 if gather:
-                    acc += c[I[u]] * c[J[u]] * v * rb[pi[u]]
+                    acc += c[idx_i[u]] * c[idx_j[u]] * v * rb[pi[u]]
                 else:
                     dst[u] = v
             cum += gw

@@ -347,7 +347,8 @@ def tau_a_pairs(X: np.ndarray, Y: np.ndarray, xi, yi, w=None, kx=None, yprep=Non
     conditions, entry (i, j) of a condensed RDM then counting c_i c_j (faster: no gather of pair weights).
     Reusable across calls (computed when None): ``kx`` (:func:`sorted_keys` of X's rows; unweighted),
     ``xprep`` (:func:`prepare_x` of X's rows, with the number of conditions for ``counts``, without for
-    ``w``) and ``yprep`` (:func:`prepare_y` of Y's rows). The pairs (and the preparation of rows) are split between ``threads`` (at most 2) threads.
+    ``w``) and ``yprep`` (:func:`prepare_y` of Y's rows). The pairs (and the preparation of rows) are split
+    between ``threads`` (at most 2) threads.
     """
     from . import _kernels
     X = np.ascontiguousarray(np.atleast_2d(X), dtype=np.float64)

@@ -21,7 +21,10 @@ from torch import nn
 
 
 class DilatedConv2d(nn.Conv2d):
-    """``k×k`` conv with dilation ``d`` and "same" padding ``d·(k−1)//2``: ``(N, C_in, H, W)`` → ``(N, C_out, H, W)``."""
+    """``k×k`` conv with dilation ``d`` and "same" padding ``d·(k−1)//2``.
+
+    ``(N, C_in, H, W)`` → ``(N, C_out, H, W)``.
+    """
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size: int = 3, dilation: int = 1,
                  bias: bool = False) -> None:
