@@ -1,15 +1,27 @@
-"""Model activations: forward hooks on named layers → xarray ``presentation × neuroid``.
+"""Model activations: forward hooks on named layers → xarray ``presentation × neuroid [× time_bin]``.
 
 Stage two of the data flow (stimuli → model → **activations** → RDM → comparison → Score). The
 network's ``forward`` is never modified: a forward hook on ``network.get_submodule(layer)`` copies
-each requested layer's output, flattened per image, into a preallocated float32 array. Images are
-preprocessed by the model itself (``model.preprocess``), in batches, under ``torch.inference_mode``.
+each requested layer's output, flattened per stimulus, into a preallocated float32 array. Stimuli are
+turned into the network input by the model itself (:meth:`~neurovision.models.base.Model.network_input`),
+in batches, under ``torch.inference_mode``.
 
 Once the first batch has shown that every requested layer fires exactly once per forward pass, later
 passes stop as soon as the deepest requested layer has fired (the rest of the network is skipped).
 
-Recurrent models whose layer fires several times per forward pass (one call per time step) yield a
-``time_bin`` dimension: ``presentation × neuroid × time_bin``.
+The time axis is always the dimension ``time_bin`` (integer steps 0, 1, …). It arises in two ways:
+
+* image models whose layer fires several times per forward pass (a recurrent model unrolled in time, one
+  call per step): ``time_bin`` = the call's index;
+* video models (:class:`~neurovision.models.base.VideoModel`, stimuli ``(presentation, time, height, width)``)
+  whose layer output carries the input's time axis, either batch-first ``(batch, time, ...)`` (e.g. a GRU
+  with ``batch_first=True``) or with the frames folded into the batch ``(batch * time, ...)`` (a per-frame
+  convolution): ``time_bin`` = the network time step ``t``, and a ``time_ms`` coordinate on ``time_bin`` =
+  ``t * model.ms_per_frame``, the network time in ms from the first frame of the video. The input delay is
+  applied before the network (``network_input``), so at ``time_bin`` ``t`` the network has seen input frames
+  up to ``t - model.delay_frames`` (stimulus time up to ``time_ms - model.delay_ms``). A video layer whose
+  output has neither form (e.g. pooled over time) gives ``presentation × neuroid``; one whose batch-first
+  output ``(batch, n, ...)`` has ``n`` equal to the number of frames is read as time-resolved.
 
 Batch size. By default (``batch_size=None``) the number of images per forward pass is chosen by
 :func:`auto_batch_size` so that the largest intermediate tensor of one batch stays below
@@ -30,7 +42,7 @@ import torch
 import xarray as xr
 from tqdm.auto import tqdm
 
-from .models.base import Model
+from .models.base import Model, VideoModel
 
 #: Largest intermediate tensor of one batch that :func:`auto_batch_size` aims for (bytes).
 BATCH_BYTES = 16 * 2**20
@@ -39,10 +51,10 @@ MAX_BATCH_SIZE = 64
 
 
 def auto_batch_size(model: Model, images: np.ndarray, max_bytes: int = BATCH_BYTES) -> int:
-    """Images per forward pass such that the largest tensor any module of ``model.network`` outputs for one
-    batch stays below ``max_bytes``: ``clip(max_bytes // largest_per_image, 1, MAX_BATCH_SIZE)``.
+    """Stimuli (images or videos) per forward pass such that the largest tensor any module of ``model.network``
+    outputs for one batch stays below ``max_bytes``: ``clip(max_bytes // largest_per_stimulus, 1, MAX_BATCH_SIZE)``.
 
-    ``largest_per_image`` (bytes) is read from one forward pass of ``images[:1]`` with a hook on every
+    ``largest_per_stimulus`` (bytes) is read from one forward pass of ``images[:1]`` with a hook on every
     module. See the module docstring for why (allocator page faults), with measurements.
     """
     largest = 0
@@ -56,7 +68,7 @@ def auto_batch_size(model: Model, images: np.ndarray, max_bytes: int = BATCH_BYT
     handles = [module.register_forward_hook(hook) for module in model.network.modules()]
     try:
         with torch.inference_mode():
-            model.network(model.preprocess(images[:1]))
+            model.network(model.network_input(images[:1]))
     finally:
         for handle in handles:
             handle.remove()
@@ -103,6 +115,23 @@ def _copy_into(dest: np.ndarray, a: torch.Tensor) -> None:
     torch.from_numpy(dest).view(a.shape).copy_(a)
 
 
+def _time_layout(shape: tuple, b: int, n_time: int) -> str | None:
+    """How a video model's layer output of ``shape`` for a batch of ``b`` videos of ``n_time`` frames carries
+    time: ``"batch_time"`` for ``(b, n_time, ...)``, ``"folded"`` for ``(b * n_time, ...)``, ``None`` (no time
+    axis) otherwise. With one frame every output counts as time-resolved with one time bin."""
+    if shape[0] == b * n_time:
+        return "folded"
+    if len(shape) >= 2 and shape[0] == b and shape[1] == n_time:
+        return "batch_time"
+    return None
+
+
+def _copy_time_into(dest: np.ndarray, a: torch.Tensor, b: int, n_time: int) -> None:
+    """Copy a time-resolved output ``a`` (``(b, n_time, ...)`` or ``(b * n_time, ...)``) into the C-ordered
+    ``dest`` ``(b, units, n_time)``, units in the flattened order of one time step's output."""
+    torch.from_numpy(dest).copy_(a.reshape(b, n_time, -1).transpose(1, 2))
+
+
 @contextmanager
 def _hooks(network: torch.nn.Module, layers: list[str], record, stop_early: bool = False):
     """Forward hooks calling ``record(layer, tensor)`` with each output; the hook must copy what it keeps
@@ -130,43 +159,68 @@ def extract_layers(model: Model, stimuli: xr.DataArray, layers: Iterable[str] | 
                    batch_size: int | None = None, progress: bool = True) -> dict[str, xr.DataArray]:
     """Activations of ``layers`` (default: all of ``model.layers``) to ``stimuli``.
 
+    ``stimuli``: an image stimulus set (:func:`neurovision.stimuli.images.stimulus_set`) for a :class:`Model`, a
+    video set ``(presentation, time, height, width)`` (:func:`neurovision.stimuli.videos.video_set`) for a
+    :class:`VideoModel`; both with a ``stimulus_id`` coordinate.
+
     Returns ``{layer: DataArray}``, each float32 ``(presentation, neuroid)`` — or
-    ``(presentation, neuroid, time_bin)`` when the layer is called once per time step — with the
-    stimulus set's ``presentation`` coordinates (``stimulus_id``, …), ``neuroid_num`` (index of the
-    unit in the flattened ``C×H×W`` output) and attrs ``layer``, ``model``, ``weights_hash``.
+    ``(presentation, neuroid, time_bin)`` when the layer is time-resolved (called once per time step, or, for a
+    video model, an output with the input's time axis; see the module docstring) — with the stimulus set's
+    ``presentation`` coordinates (``stimulus_id``, …), ``neuroid_num`` (index of the unit in the flattened
+    output of one stimulus and time step, e.g. ``C×H×W``), ``time_bin`` (0, 1, …) and, for video models,
+    ``time_ms`` on ``time_bin`` (network time, ms: ``time_bin * ms_per_frame``; the network has seen input
+    frames up to ``time_bin - delay_frames``). Attrs ``layer``, ``model``, ``weights_hash``, and for video
+    models ``ms_per_frame`` and ``delay_frames``.
 
     Each hook copies its layer's output straight into the preallocated result (one copy per value,
     made inside the hook, so in-place operations later in the network cannot alter what was recorded).
-    ``batch_size``: images per forward pass; ``None`` chooses it with :func:`auto_batch_size`.
+    ``batch_size``: stimuli per forward pass; ``None`` chooses it with :func:`auto_batch_size`. (Float32 results
+    of some layers, e.g. a GRU's, can differ in the last bit between batch sizes.)
     """
     layers = model.check_layers(list(layers) if layers is not None else list(model.layers))
     if "stimulus_id" not in stimuli.coords:
         raise ValueError("stimuli must carry a 'stimulus_id' coordinate on 'presentation'")
+    video_model = model if isinstance(model, VideoModel) else None
+    video = video_model is not None
+    _check_stimulus_kind(model, stimuli, video)
     images = stimuli.values
     n = images.shape[0]
+    n_time = images.shape[1] if video else 0
     if batch_size is None:
-        batch_size = auto_batch_size(model, images) if n > 1 else 1  # one image: no probe pass needed
+        batch_size = auto_batch_size(model, images) if n > 1 else 1  # one stimulus: no probe pass needed
     if batch_size < 1:
         raise ValueError(f"batch_size must be >= 1; got {batch_size}")
     out: dict[str, np.ndarray] = {}
-    n_steps: dict[str, int] = {}
+    n_steps: dict[str, int] = {}  # calls per forward pass, known from the first batch
+    timed: dict[str, bool] = {}  # video models: the (single) output carries the input's time axis
     starts = range(0, n, batch_size)
     bar = tqdm(starts, desc=f"{model.identifier} activations", unit="batch", disable=not progress,
                leave=False)
     network = model.network
     with torch.inference_mode():
         for start in bar:
-            batch = model.preprocess(images[start:start + batch_size])
+            batch = model.network_input(images[start:start + batch_size])
             b = batch.shape[0]
+            if video and (batch.ndim < 2 or batch.shape[1] != n_time):
+                raise ValueError(f"{model.identifier!r}: network_input must keep the {n_time} frames on axis 1 "
+                                 f"(batch, time, ...); got shape {tuple(batch.shape)}")
             calls: dict[str, list] = {}  # layers not (yet) known to fire once per pass: one copy per call
 
             def record(layer, a, start=start, b=b, calls=calls):
                 if n_steps.get(layer) == 1:  # one call per pass (known from the first batch): into the result
-                    _copy_into(out[layer][start:start + b], a)
+                    if timed[layer]:
+                        _copy_time_into(out[layer][start:start + b], a, b, n_time)
+                    else:
+                        _copy_into(out[layer][start:start + b], a)
+                    return
+                layout = _time_layout(tuple(a.shape), b, n_time) if video else None
+                if layout is not None:
+                    flat = np.empty((b, a.numel() // (b * n_time), n_time), np.float32)
+                    _copy_time_into(flat, a, b, n_time)
                 else:
                     flat = np.empty((a.shape[0], int(np.prod(a.shape[1:], dtype=np.int64))), np.float32)
                     _copy_into(flat, a)
-                    calls.setdefault(layer, []).append(flat)
+                calls.setdefault(layer, []).append((flat, layout is not None))
 
             # after the first batch has shown every layer fires once per forward pass, stop the pass as soon
             # as the deepest requested layer has fired (layers after it cost time and record nothing)
@@ -182,25 +236,46 @@ def extract_layers(model: Model, stimuli: xr.DataArray, layers: Iterable[str] | 
                 if layer not in calls:
                     continue
                 steps = len(calls[layer])
-                acts = np.stack(calls[layer], axis=-1) if steps > 1 else calls[layer][0]
+                if steps > 1 and any(t for _, t in calls[layer]):
+                    raise RuntimeError(f"layer {layer!r} of {model.identifier!r} is called {steps} times in one "
+                                       "forward pass with an output that has a time axis: two time axes")
+                acts = np.stack([c for c, _ in calls[layer]], axis=-1) if steps > 1 else calls[layer][0][0]
                 if layer not in n_steps:
                     n_steps[layer] = steps
+                    timed[layer] = steps == 1 and calls[layer][0][1]
                     out[layer] = _mapped_empty((n,) + acts.shape[1:])
                 elif steps != n_steps[layer]:
                     raise RuntimeError(f"layer {layer!r} of {model.identifier!r} was called {steps} times in one "
                                        f"forward pass, {n_steps[layer]} times in the first")
                 out[layer][start:start + acts.shape[0]] = acts
     coords = presentation_coords(stimuli)
+    attrs: dict[str, object] = {"model": model.identifier, "weights_hash": model.weights_hash}
+    if video_model is not None:
+        attrs.update(ms_per_frame=float(video_model.ms_per_frame), delay_frames=int(video_model.delay_frames))
     result = {}
     for layer in layers:
         arr = out[layer]
-        dims = ("presentation", "neuroid") + (("time_bin",) if n_steps[layer] > 1 else ())
+        has_time = n_steps[layer] > 1 or timed[layer]
+        dims = ("presentation", "neuroid") + (("time_bin",) if has_time else ())
         da = xr.DataArray(arr, dims=dims, coords=dict(coords, neuroid_num=("neuroid", np.arange(arr.shape[1]))),
-                          attrs={"layer": layer, "model": model.identifier, "weights_hash": model.weights_hash})
-        if n_steps[layer] > 1:
-            da = da.assign_coords(time_bin=np.arange(n_steps[layer]))
+                          attrs={"layer": layer, **attrs})
+        if has_time:
+            da = da.assign_coords(time_bin=np.arange(arr.shape[2]))
+            if video_model is not None:
+                da = da.assign_coords(time_ms=("time_bin", np.arange(arr.shape[2]) * float(video_model.ms_per_frame)))
         result[layer] = da
     return result
+
+
+def _check_stimulus_kind(model: Model, stimuli: xr.DataArray, video: bool) -> None:
+    """Raise ValueError unless ``stimuli`` are videos ``(presentation, time, height, width)`` for a video model,
+    and not videos for an image model."""
+    if video and tuple(stimuli.dims) != ("presentation", "time", "height", "width"):
+        raise ValueError(f"{model.identifier!r} is a video model: stimuli must have dims (presentation, time, height, "
+                         f"width) (neurovision.stimuli.videos.video_set); got {tuple(stimuli.dims)}")
+    if not video and "time" in stimuli.dims:
+        raise ValueError(f"{model.identifier!r} is an image model and these stimuli are videos (dims "
+                         f"{tuple(stimuli.dims)}); record videos with a neurovision.models.base.VideoModel")
 
 
 def layer_sizes(model: Model, stimuli: xr.DataArray, layers: Iterable[str]) -> dict[str, int]:

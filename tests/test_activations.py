@@ -64,7 +64,8 @@ def test_auto_batch_size_bounds_the_largest_tensor_of_a_batch(stimuli):
     assert auto_batch_size(model, stimuli.values, max_bytes=1) == 1
     assert auto_batch_size(model, stimuli.values, max_bytes=2**40) == 64  # capped
     default = extract_layers(model, stimuli, ["conv"], progress=False)["conv"].values  # batch_size=None: automatic
-    np.testing.assert_allclose(default, extract_layers(model, stimuli, ["conv"], batch_size=3, progress=False)["conv"].values,
+    np.testing.assert_allclose(default,
+                               extract_layers(model, stimuli, ["conv"], batch_size=3, progress=False)["conv"].values,
                                rtol=1e-5, atol=1e-6)
     with pytest.raises(ValueError, match="batch_size"):
         extract_layers(model, stimuli, ["conv"], batch_size=0, progress=False)
@@ -135,3 +136,69 @@ def test_mapped_result_arrays_are_ordinary_writable_float32():
         gc.collect()
         assert view[0, 0] == shape[1]  # the memory outlives the first reference
         np.testing.assert_array_equal(pickle.loads(pickle.dumps(view)), view)
+
+
+class TinyVideoNet(torch.nn.Module):
+    """Per-frame conv on (batch * time, 1, h, w) → GRU over time (batch, time, units) → mean over time."""
+
+    def __init__(self):
+        super().__init__()
+        torch.manual_seed(0)
+        self.conv = torch.nn.Conv2d(1, 2, 3, padding=1)
+        self.gru = torch.nn.GRU(2 * 6 * 5, 4, batch_first=True)
+        self.gru_output = torch.nn.Identity()
+        self.pooled = torch.nn.Identity()
+
+    def forward(self, video):
+        b, t, h, w = video.shape
+        f = self.conv(video.reshape(b * t, 1, h, w))
+        g = self.gru_output(self.gru(f.reshape(b, t, -1))[0])
+        return self.pooled(g.mean(1))
+
+
+def _float_video(videos):
+    return torch.from_numpy(np.asarray(videos, np.float32))
+
+
+def tiny_video_model(delay_frames=2):
+    from neurovision.models.base import VideoModel
+    return VideoModel("tiny_video", TinyVideoNet(), _float_video, ["conv", "gru_output", "pooled"], height=6,
+                      width=5, ms_per_frame=25.0, px_per_deg=2.0, delay_frames=delay_frames)
+
+
+@pytest.fixture
+def videos():
+    from neurovision.stimuli.videos import video_set
+    v = np.random.default_rng(3).random((5, 7, 6, 5)).astype(np.float32)
+    return video_set(v, [f"v{i}" for i in range(5)], ms_per_frame=25.0, kind=list("abcab"))
+
+
+def test_video_model_layers_with_a_time_axis_come_out_as_time_bins(videos):
+    """Outputs (batch, time, ...) and (batch * time, ...) → presentation × neuroid × time_bin (network time, with
+    time_ms); an output without time → presentation × neuroid; the input delay is applied before the network."""
+    model = tiny_video_model()
+    acts = extract_layers(model, videos, progress=False)
+    gru, conv, pooled = acts["gru_output"], acts["conv"], acts["pooled"]
+    assert gru.dims == conv.dims == ("presentation", "neuroid", "time_bin")
+    assert gru.shape == (5, 4, 7) and conv.shape == (5, 2 * 6 * 5, 7) and pooled.dims == ("presentation", "neuroid")
+    np.testing.assert_array_equal(gru["time_ms"].values, np.arange(7) * 25.0)
+    assert list(gru["kind"].values) == list("abcab") and gru.attrs["delay_frames"] == 2
+    delayed = np.concatenate([np.zeros((5, 2, 6, 5), np.float32), videos.values[:, :5]], axis=1)
+    with torch.no_grad():
+        net = model.network
+        f = net.conv(torch.from_numpy(delayed).reshape(35, 1, 6, 5))
+        g = net.gru(f.reshape(5, 7, -1))[0]
+    np.testing.assert_allclose(gru.values, g.numpy().transpose(0, 2, 1), rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(conv.values, f.reshape(5, 7, -1).numpy().transpose(0, 2, 1), rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(pooled.values, g.mean(1).numpy(), rtol=1e-6, atol=1e-6)
+    # batching does not matter (beyond float32 round-off), the first batch included
+    small = extract_layers(model, videos, ["gru_output", "pooled"], batch_size=2, progress=False)
+    np.testing.assert_allclose(small["gru_output"].values, gru.values, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(small["pooled"].values, pooled.values, rtol=1e-5, atol=1e-6)
+
+
+def test_image_and_video_stimuli_go_to_their_own_model_kind(stimuli, videos):
+    with pytest.raises(ValueError, match="video model: stimuli must have dims"):
+        extract_layers(tiny_video_model(), stimuli, ["conv"], progress=False)
+    with pytest.raises(ValueError, match="image model and these stimuli are videos"):
+        extract_layers(tiny_model(), videos, ["conv"], progress=False)

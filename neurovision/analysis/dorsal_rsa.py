@@ -17,9 +17,13 @@ every condition.
 
 Analysis (:func:`hidden_state_rsa`)
 -----------------------------------
-At every network time step ``t`` (ms), one hidden-state RDM over conditions (1 − Pearson r between the 128-d
-state vectors; :func:`neurovision.rsa.rdm_timecourse`) is compared (Spearman ρ; ``compare_timecourses``) with
-three model RDMs (Euclidean distances between conditions):
+The conditions are shown to the model as a video stimulus set (:func:`neurovision.stimuli.videos.video_set`) and
+the GRU states are recorded by :func:`neurovision.activations.extract_layers` (``presentation × neuroid ×
+time_bin``, network time: the input delay Δ is applied before the network, so time bin ``t`` has seen input
+frames up to ``t − Δ``). At every time bin ``t`` one hidden-state RDM over conditions (1 − Pearson r between the
+128-d state vectors; :func:`neurovision.rsa.rdm_timecourse`) is compared (Spearman ρ;
+:func:`neurovision.rsa.compare_timecourses`, bin by bin) with three model RDMs (Euclidean distances between
+conditions):
 
 * ``position`` — the true position *now* (frame ``t``; during occlusion the hidden, moving position);
 * ``velocity`` — the velocity (vx, vy), constant per condition;
@@ -27,8 +31,10 @@ three model RDMs (Euclidean distances between conditions):
 
 Because position and velocity are correlated across these conditions as time passes, the partial Spearman
 correlation of the hidden RDM with ``position`` controlling for ``velocity`` is reported too
-(``partial_position_given_velocity``). The network time of occlusion onset is ``enter_frame + Δ`` (Δ = the
-model's input delay in frames) — the hidden state at network time t has seen input frames up to t − Δ.
+(``partial_position_given_velocity``). The network time of occlusion onset is ``enter_frame + Δ``.
+Time bins ``t < Δ`` have seen only the blank frames that precede the delayed input: every condition has the
+same hidden state there, so their similarities are NaN; any later time bin whose hidden RDM is constant is NaN
+too, with a :class:`~neurovision.errors.ConstantRDMWarning`.
 If position is represented during occlusion, ρ(position) stays high after the onset and exceeds ρ(last_seen)
 as the hidden target moves away from where it vanished.
 """
@@ -39,8 +45,11 @@ import itertools
 import numpy as np
 import xarray as xr
 
+from ..activations import extract_layers
 from ..rsa import RDM, compare_timecourses, rdm_timecourse
+from ..rsa.compare import degenerate_rows
 from ..stimuli.motion import Custom, MovingObject, Occluder, make_video
+from ..stimuli.videos import video_set
 
 __all__ = ["occlusion_conditions", "hidden_state_rsa", "MODEL_RDMS"]
 
@@ -122,53 +131,60 @@ def _partial_spearman(y: np.ndarray, x: np.ndarray, z: np.ndarray) -> float:
     return float((ryx - ryz * rxz) / den)
 
 
-def hidden_state_rsa(model, layer: str = "core_output", method: str = "spearman", **condition_kwargs) -> xr.Dataset:
+def hidden_state_rsa(model, layer: str = "core_output", method: str = "spearman", batch_size: int = 64,
+                     **condition_kwargs) -> xr.Dataset:
     """Time-resolved RSA of ``model``'s hidden states over :func:`occlusion_conditions` (see the module docstring).
 
-    ``layer`` is ``core_output`` (the GRU state returned by ``model.run(...)["hidden"]``). Returns an xarray
-    Dataset over ``time_ms`` (network time, ms) with ``similarity`` (``model_rdm`` × ``time_ms``; Spearman ρ
-    by default), ``partial_position_given_velocity``, ``fraction_occluded`` (share of conditions hidden in the
-    *input* at that network time) and attrs ``occlusion_onset_ms`` (network time of the first hidden input
-    frame), ``delay_ms``, ``n_conditions``; ``hidden_rdms`` (``time_ms`` × ``pair``) holds the RDMs themselves.
+    ``model``: a :class:`~neurovision.models.base.VideoModel` with a ``core_output`` layer (the tracker's GRU
+    state). ``batch_size``: videos per forward pass (64, as :meth:`TrackerModel.run
+    <neurovision.models.dorsal.tracker.TrackerModel.run>`: a GRU's float32 states can differ in the last bit
+    between batch sizes). Returns an xarray Dataset over ``time_bin`` (network time steps; coordinate ``time_ms``
+    = ``time_bin × ms_per_frame``) with ``similarity`` (``model_rdm`` × ``time_bin``; Spearman ρ by default),
+    ``partial_position_given_velocity``, ``fraction_occluded`` (share of conditions hidden in the *input* at that
+    network time), ``hidden_rdms`` (``time_bin`` × ``pair``: the hidden-state RDMs, condensed) and attrs
+    ``occlusion_onset_ms`` (network time of the first hidden input frame), ``all_occluded_from_ms``,
+    ``delay_ms``, ``n_conditions``.
     """
     if layer != "core_output":
         raise ValueError(f"hidden_state_rsa records the GRU state 'core_output'; got layer {layer!r}")
     videos, truth = occlusion_conditions(model, **condition_kwargs)
     n_cond, T = videos.shape[:2]
-    r = model.run(videos)
-    hidden = r["hidden"]  # (conditions, T, units), network time
     ids = [f"c{i}" for i in range(n_cond)]
-    brain = rdm_timecourse(np.transpose(hidden, (0, 2, 1)), method="correlation", stimulus_id=ids,
-                           time_dim="time")
+    stimuli = video_set(videos, ids, ms_per_frame=model.ms_per_frame)
+    hidden = extract_layers(model, stimuli, [layer], batch_size=batch_size, progress=False)[layer]
+    brain = rdm_timecourse(hidden, method="correlation")
     pos = truth["position_deg"].values
     d = model.delay_frames
+    bins = {"time_bin": list(range(T))}
     model_stacks = {
         "position": RDM.concat([_euclid_rdm(pos[:, t], ids) for t in range(T)]),
         "velocity": RDM.concat([_euclid_rdm(truth["velocity_deg_s"].values, ids)] * T),
         "last_seen": RDM.concat([_euclid_rdm(truth["last_seen_deg"].values, ids)] * T),
     }
+    for stack in model_stacks.values():
+        stack.descriptors.update(bins)
+    # time bins before the delayed input arrives (t < Δ) have seen only blank frames: NaN by construction
     sim = np.full((len(MODEL_RDMS), T), np.nan)
-    hv = brain.dissimilarities
     for k, name in enumerate(MODEL_RDMS):
-        mv = model_stacks[name].dissimilarities
-        for t in range(T):
-            if np.ptp(mv[t]) > 0 and np.ptp(hv[t]) > 0:
-                sim[k, t] = float(compare_timecourses(RDM(mv[t][None], ids), RDM(hv[t][None], ids), method)[0, 0])
+        sim[k, d:] = compare_timecourses(model_stacks[name][d:], brain[d:], method, paired=True)
+    hv = brain.dissimilarities
     vel_v = model_stacks["velocity"].dissimilarities[0]
-    partial = np.array([_partial_spearman(hv[t], model_stacks["position"].dissimilarities[t], vel_v)
-                        if np.ptp(hv[t]) > 0 else np.nan for t in range(T)])
+    constant = degenerate_rows(hv, method)
+    partial = np.array([np.nan if t < d or constant[t] else
+                        _partial_spearman(hv[t], model_stacks["position"].dissimilarities[t], vel_v)
+                        for t in range(T)])
     vis_in = np.concatenate([np.ones((n_cond, d), bool), truth["visible"].values[:, :T - d]], 1) if d else \
         truth["visible"].values
     onset = truth.attrs["enter_frame"] + d
     # first frame with every condition hidden in the input
     hidden_all = np.flatnonzero(~vis_in.any(0))
-    time_ms = np.arange(T) * model.ms_per_frame
     return xr.Dataset(
-        {"similarity": (("model_rdm", "time_ms"), sim),
-         "partial_position_given_velocity": (("time_ms",), partial),
-         "fraction_occluded": (("time_ms",), 1 - vis_in.mean(0)),
-         "hidden_rdms": (("time_ms", "pair"), hv)},
-        coords={"model_rdm": list(MODEL_RDMS), "time_ms": time_ms},
+        {"similarity": (("model_rdm", "time_bin"), sim),
+         "partial_position_given_velocity": (("time_bin",), partial),
+         "fraction_occluded": (("time_bin",), 1 - vis_in.mean(0)),
+         "hidden_rdms": (("time_bin", "pair"), hv)},
+        coords={"model_rdm": list(MODEL_RDMS), "time_bin": hidden["time_bin"].values,
+                "time_ms": ("time_bin", hidden["time_ms"].values)},
         attrs={"model": model.identifier, "layer": layer, "method": method, "n_conditions": n_cond,
                "delay_ms": float(d * model.ms_per_frame), "occlusion_onset_ms": float(onset * model.ms_per_frame),
                "all_occluded_from_ms": float(hidden_all[0] * model.ms_per_frame) if hidden_all.size else np.nan,

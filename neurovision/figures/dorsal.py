@@ -1,4 +1,4 @@
-"""Figures of the dorsal tracker (issue 6), regenerated deterministically (fixed seeds) by :func:`make_dorsal_figures`.
+"""Figures of the dorsal tracker, regenerated deterministically (fixed seeds) by :func:`make_dorsal_figures`.
 
 * ``dorsal_trajectories.png`` — true vs estimated trajectories (x, y in deg vs ms) on random test scenes with
   occluders; occluded frames shaded;
@@ -7,8 +7,9 @@
 * ``dorsal_pursuit_traces.png`` — the model's position estimate on the Adams et al. (2015) occluded-pursuit
   trajectories overlaid on the grand-average human eye traces, four conditions;
 * ``dorsal_error_since_occlusion.png`` — position error (px) vs time since occlusion onset (ms);
-* ``dorsal_rsa_timecourse.png`` — hidden-state RDMs vs position / velocity / last-seen-position RDMs over time
-  (Rajalingham, Sohn & Jazayeri 2022), see :mod:`neurovision.analysis.dorsal_rsa`;
+* ``dorsal_rsa_timecourse.png`` — hidden-state RDMs vs position / velocity / last-seen-position RDMs over network
+  time (ms; the ``time_ms`` coordinate of the ``time_bin`` axis) (Rajalingham, Sohn & Jazayeri 2022), see
+  :mod:`neurovision.analysis.dorsal_rsa`;
 * ``dorsal_summary.json`` — the numbers behind the figures.
 """
 from __future__ import annotations

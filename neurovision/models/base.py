@@ -1,20 +1,32 @@
-"""What every ventral model is to the rest of neurovision: a network plus its preprocessing and commitments.
+"""What a model is to the rest of neurovision: a network plus its preprocessing and commitments.
 
-A :class:`Model` bundles
+Two stimulus contracts share one class hierarchy:
+
+* :class:`Model` — image models. Stimuli are uint8 RGB images ``(presentation, height, width, 3)``;
+  ``preprocess`` maps a batch of them to the network input (e.g. float ``(n, 3, H, W)``), exactly as the network
+  was trained (resizing, channel order, scaling belong to the model, not to callers).
+* :class:`VideoModel` — video models. Stimuli are videos ``(presentation, time, height, width)``, grey levels
+  float in [0, 1] or uint8; ``preprocess`` maps a batch of them to the network input ``(n, time, ...)``
+  (time second), and the model commits to physical units: ``ms_per_frame`` (ms of stimulus time per frame),
+  ``px_per_deg`` and the input delay ``delay_frames``, which :meth:`VideoModel.network_input` applies on the data
+  side, never inside ``forward``.
+
+Both bundle
 
 * ``network`` — a ``torch.nn.Module`` whose named sub-modules (``network.get_submodule(name)``) are the
   recordable layers; :mod:`neurovision.activations` records them with forward hooks, so ``forward``
   stays plain (no device calls, no bookkeeping inside it);
-* ``preprocess`` — uint8 RGB images ``(n, height, width, 3)`` → float tensor ``(n, 3, H, W)`` exactly as
-  the network was trained (resizing, channel order, scaling belong to the model, not to callers);
+* ``preprocess`` (above) and :meth:`Model.network_input`, the network's input for a batch of stimuli (for image
+  models ``preprocess`` itself; for video models ``preprocess`` followed by the input delay);
 * ``layers`` — the recordable layer names, shallow to deep;
-* ``region_layer_map`` — the layer committed to each visual area (V1, V2, V4, IT), and
-  ``visual_degrees`` — the field of view the input image spans;
-* ``train_stimulus_ids`` — stimuli the commitment was chosen on (benchmarks never score them);
+* ``region_layer_map`` — the layer committed to each area (V1, V2, V4, IT, dorsal), and
+  ``visual_degrees`` — the field of view the input frame spans (deg);
+* ``chosen_on`` — what the commitment was chosen on, by kind (``{"stimulus_id": ..., "session": ...}``)
+  (benchmarks never score them);
 * ``identifier`` and ``weights_hash`` (sha256 over the state dict) for provenance, and
   :meth:`Model.fingerprint` — what every cached result is keyed by: architecture, weights, preprocessing and the
-  network's outputs to fixed probe inputs at the requested layers, so that any change of the forward pass or of
-  the preprocessing under the same identifier gives a new key.
+  network's outputs to fixed probe inputs at the requested layers (:func:`probe_images`, :func:`probe_videos`),
+  so that any change of the forward pass or of the preprocessing under the same identifier gives a new key.
 """
 from __future__ import annotations
 
@@ -27,6 +39,7 @@ import numpy as np
 import torch
 
 from ..errors import UnknownNameError, did_you_mean
+from ..stimuli.motion import delay_video
 
 
 def state_dict_hash(module: torch.nn.Module) -> str:
@@ -53,8 +66,9 @@ def callable_key(f) -> str:
     code = getattr(f, "__code__", None)
     if code is not None:
         cells = [c.cell_contents for c in (getattr(f, "__closure__", None) or ()) if _has_contents(c)]
+        cell_keys = [callable_key(c) if callable(c) else repr(c) for c in cells]
         return (f"{getattr(f, '__module__', '')}.{getattr(f, '__qualname__', '')}:"
-                f"{hashlib.sha256(code.co_code).hexdigest()}:{code.co_consts!r}:{[callable_key(c) if callable(c) else repr(c) for c in cells]!r}")
+                f"{hashlib.sha256(code.co_code).hexdigest()}:{code.co_consts!r}:{cell_keys!r}")
     if hasattr(f, "__func__"):  # bound method
         return f"method({callable_key(f.__func__)})"
     return f"{type(f).__module__}.{type(f).__qualname__}:{sorted(vars(f).items()) if hasattr(f, '__dict__') else ''!r}"
@@ -78,6 +92,17 @@ def probe_images() -> np.ndarray:
     return np.stack([ramp, checker, noise]).astype(np.uint8)
 
 
+def probe_videos(height: int, width: int, n_frames: int = 20) -> np.ndarray:
+    """The fixed probe stimuli of :meth:`VideoModel.fingerprint`: three grey videos ``(3, n_frames, height, width)``
+    float32 in [0, 1] — the :func:`probe_images` averaged over colour, divided by 255, nearest-neighbour resampled
+    to ``height`` × ``width`` px and drifting rightwards by 1 px per frame (circularly)."""
+    grey = probe_images().mean(axis=-1) / 255.0
+    rows = np.linspace(0, grey.shape[1] - 1, height).round().astype(int)
+    cols = np.linspace(0, grey.shape[2] - 1, width).round().astype(int)
+    frames = grey[:, rows][:, :, cols]
+    return np.stack([np.roll(frames, t, axis=-1) for t in range(n_frames)], axis=1).astype(np.float32)
+
+
 def _quantised(a: np.ndarray) -> bytes:
     """float32 bytes with the 8 lowest mantissa bits cleared (relative precision 2**-15): identical for runs that
     differ only by floating-point summation order, different for any real change of the values."""
@@ -87,6 +112,9 @@ def _quantised(a: np.ndarray) -> bytes:
 
 @dataclass
 class Model:
+    """An image model (see the module docstring): ``preprocess`` maps uint8 RGB images ``(n, h, w, 3)`` to the
+    network input. :class:`VideoModel` is the video contract."""
+
     identifier: str
     network: torch.nn.Module
     preprocess: Callable[[np.ndarray], torch.Tensor]
@@ -94,8 +122,9 @@ class Model:
     region_layer_map: dict[str, str] = field(default_factory=dict)
     visual_degrees: float = 8.0
     description: str = ""
-    train_stimulus_ids: frozenset = field(default_factory=frozenset)  # used to choose the commitment
-    train_sessions: frozenset = field(default_factory=frozenset)  # Cowley V4 sessions used likewise
+    #: what the region commitment was chosen on, by kind: ``"stimulus_id"`` → stimulus ids, ``"session"`` →
+    #: recording sessions; benchmarks never score these (no selection leaks into a score)
+    chosen_on: dict[str, frozenset] = field(default_factory=dict)
     dropped_keys: dict = field(default_factory=dict)  # weights not loaded (a classifier head dropped): key -> why
     _weights_hash: str | None = field(default=None, repr=False)
 
@@ -107,6 +136,11 @@ class Model:
         if self._weights_hash is None:
             self._weights_hash = state_dict_hash(self.network)
         return self._weights_hash
+
+    def network_input(self, stimuli: np.ndarray) -> torch.Tensor:
+        """The network input for a batch of stimuli (the values of a stimulus set, ``presentation`` first):
+        ``preprocess(stimuli)``. This is what :mod:`neurovision.activations` feeds the network."""
+        return self.preprocess(stimuli)
 
     def probe_batch(self) -> torch.Tensor:
         """The network input of :meth:`fingerprint`: :func:`probe_images` through ``preprocess``."""
@@ -182,6 +216,55 @@ class Model:
             ) from None
 
 
+@dataclass
+class VideoModel(Model):
+    """A video model (see the module docstring): stimuli are videos ``(presentation, time, height, width)``,
+    float in [0, 1] or uint8.
+
+    * ``preprocess`` — a batch of videos ``(n, time, height, width)`` → the network input, a float tensor with
+      ``n`` first and time second (``(n, time, height, width)`` for a network that takes grey frames); it must
+      keep the number of frames. It does not delay the input.
+    * ``height``, ``width`` — the frame size (px) of the preprocessed input the network takes;
+    * ``ms_per_frame`` — stimulus time per frame (ms); frame ``t`` of a video is shown at ``t * ms_per_frame``;
+    * ``px_per_deg`` — pixels per degree of visual angle of the (preprocessed) frame;
+    * ``delay_frames`` — the input delay Δ (frames): at network time step ``t`` the network sees input frame
+      ``t - Δ``, and a blank (0) frame for ``t < Δ``. Applied by :meth:`network_input` on the data side
+      (:func:`neurovision.stimuli.motion.delay_video`), never in ``forward``.
+
+    Activations of a layer whose output has a time axis come out as ``presentation × neuroid × time_bin``,
+    indexed by network time (see :func:`neurovision.activations.extract_layers`).
+    """
+
+    height: int = 32
+    width: int = 32
+    ms_per_frame: float = 10.0
+    px_per_deg: float = 1.0
+    delay_frames: int = 0
+
+    @property
+    def delay_ms(self) -> float:
+        """The input delay in ms (``delay_frames * ms_per_frame``)."""
+        return self.delay_frames * self.ms_per_frame
+
+    def network_input(self, stimuli: np.ndarray, delay_frames: int | None = None) -> torch.Tensor:
+        """The network input for videos ``(n, time, height, width)`` (or one video ``(time, height, width)``,
+        given a batch axis of 1): ``preprocess``, a check that the frames are ``height`` × ``width`` px, then the
+        input delay (default ``delay_frames``; :func:`~neurovision.stimuli.motion.delay_video`, blank frames = 0).
+        Output time step ``t`` holds input frame ``t - delay``. Raises ValueError for another frame size or a
+        delay not shorter than the video."""
+        x = self.preprocess(stimuli)
+        if tuple(x.shape[-2:]) != (self.height, self.width):
+            raise ValueError(f"video frames must be {self.height}x{self.width} px for {self.identifier}; "
+                             f"got {tuple(x.shape[-2:])}")
+        d = self.delay_frames if delay_frames is None else delay_frames
+        return torch.from_numpy(delay_video(x.numpy(), d))
+
+    def probe_batch(self) -> torch.Tensor:
+        """The network input of :meth:`fingerprint`: :func:`probe_videos` of the model's frame size through
+        ``preprocess``, without the input delay (``delay_frames`` enters the fingerprint as a setting)."""
+        return self.preprocess(probe_videos(self.height, self.width))
+
+
 def seeded(factory: Callable[[], torch.nn.Module], seed: int) -> torch.nn.Module:
     """``factory()`` with PyTorch's default initialisation drawn under ``torch.manual_seed(seed)``.
 
@@ -199,7 +282,8 @@ def to_uint8_rgb(images: np.ndarray) -> np.ndarray:
     if images.ndim == 3:
         images = np.repeat(images[..., None], 3, axis=-1)
     if images.ndim != 4 or images.shape[-1] != 3:
-        raise ValueError(f"images must have shape (n, height, width, 3) (RGB) or (n, height, width); got {images.shape}")
+        raise ValueError("images must have shape (n, height, width, 3) (RGB) or (n, height, width); "
+                         f"got {images.shape}")
     if images.dtype != np.uint8:
         raise ValueError(f"images must be uint8 (0-255); got dtype {images.dtype}")
     return images

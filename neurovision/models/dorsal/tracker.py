@@ -28,10 +28,15 @@ Architecture (:class:`TrackerNet`, input ``(batch, time, height, width)`` floats
   embedding's receptive field (17 px of a 32-px frame) sees the target and a flash several degrees away in the
   same units, which made trackers without a locator stand still while a flash was on (README, Dorsal stream).
 
-About 0.23 M parameters (channels and widths are constructor arguments; the issue's prototype used
-~0.4 M — this smaller net trains ~4× faster on a shared 2-core CPU). ``forward`` is plain (no device moves, no bookkeeping); the input delay Δ of the
-latency-compensation task is applied on the data side (:func:`neurovision.stimuli.motion.delay_video`) by
-:meth:`TrackerModel.run`.
+About 0.23 M parameters (channels and widths are constructor arguments). ``forward`` is plain (no device moves,
+no bookkeeping); the input delay Δ of the latency-compensation task is applied on the data side
+(:func:`neurovision.stimuli.motion.delay_video`) by :meth:`~neurovision.models.base.VideoModel.network_input`, which
+both :meth:`TrackerModel.run` and :func:`neurovision.activations.extract_layers` use.
+
+:class:`TrackerModel` is a :class:`~neurovision.models.base.VideoModel`: stimuli are videos
+``(presentation, time, height, width)``; every layer's activations are time-resolved
+(``presentation × neuroid × time_bin``, network time). The GRU layers output ``(batch, time, units)``, the per-frame
+layers (``encoder.*``, ``embed``, ``flash_embed``, ``locator.*``, ``locator_output``) ``(batch * time, ...)``.
 
 Normalised position units: ``u = (px - (size - 1) / 2) / (size / 2)``; :meth:`TrackerModel.run` converts to
 pixels and degrees (deg from the frame centre, y downwards, as in :mod:`neurovision.stimuli.motion`).
@@ -52,8 +57,8 @@ import torch
 from torch import nn
 
 from ...cache import file_sha256
-from ...stimuli.motion import delay_video, px_to_deg
-from ..base import Model, probe_images, seeded
+from ...stimuli.motion import px_to_deg
+from ..base import VideoModel, seeded
 from ..commitment import a_priori_map
 
 CHECKPOINT_DIR = Path(__file__).resolve().parents[1] / "checkpoints"
@@ -194,52 +199,32 @@ def _preprocess_video(video) -> torch.Tensor:
 
 
 @dataclass
-class TrackerModel(Model):
-    """A :class:`~neurovision.models.base.Model` for videos, plus the tracker's commitments.
+class TrackerModel(VideoModel):
+    """The tracker as a :class:`~neurovision.models.base.VideoModel`, plus its training commitments.
 
     ``ms_per_frame`` (ms) and ``px_per_deg`` fix how stimuli in physical units are shown to it;
     ``delay_frames`` is the input delay Δ it was trained with; ``target`` is ``"now"`` (latency compensation)
-    or ``"delayed"`` (uncompensated control).
+    or ``"delayed"`` (uncompensated control); ``checkpoint_path`` / ``checkpoint_sha256`` name the weights file.
     """
 
-    height: int = 32
-    width: int = 32
-    ms_per_frame: float = 10.0
-    px_per_deg: float = 1.0
     delay_frames: int = 5
     target: str = "now"
     checkpoint_path: str | None = None
     checkpoint_sha256: str | None = None
 
-    @property
-    def delay_ms(self) -> float:
-        return self.delay_frames * self.ms_per_frame
-
-    def probe_batch(self) -> torch.Tensor:
-        """The network input of :meth:`fingerprint`: three 20-frame videos ``(3, 20, height, width)`` in [0, 1],
-        the grey probe images (nearest-neighbour resampled to the frame size) drifting rightwards 1 px per frame."""
-        grey = probe_images().mean(axis=-1) / 255.0
-        rows = np.linspace(0, grey.shape[1] - 1, self.height).round().astype(int)
-        cols = np.linspace(0, grey.shape[2] - 1, self.width).round().astype(int)
-        frames = grey[:, rows][:, :, cols]
-        return torch.from_numpy(np.stack([np.roll(frames, t, axis=-1) for t in range(20)], axis=1).astype(np.float32))
-
     def run(self, video, delay_frames: int | None = None, batch_size: int = 64) -> dict:
         """Run the tracker on ``video`` ``(T, H, W)`` or ``(B, T, H, W)`` (float in [0, 1] or uint8).
 
-        The input delay (default: the trained ``delay_frames``) is applied here, on the data side. Returns numpy
-        arrays indexed by network time (frame ``t`` of the output saw input frame ``t - delay``):
-        ``position_px``/``position_deg`` ``(B, T, 2)``, ``visible_prob`` ``(B, T)``, ``flash_px``/``flash_deg``
-        ``(B, T, 2)``, ``flash_present_prob`` ``(B, T)``, ``hidden`` ``(B, T, n_hidden)``; the batch axis is
-        dropped for a single ``(T, H, W)`` video.
+        The input delay (default: the trained ``delay_frames``) is applied on the data side
+        (:meth:`~neurovision.models.base.VideoModel.network_input`); ``batch_size`` videos go through the network
+        at a time. Returns numpy arrays indexed by network time (frame ``t`` of the output saw input frame
+        ``t - delay``): ``position_px``/``position_deg`` ``(B, T, 2)``, ``visible_prob`` ``(B, T)``,
+        ``flash_px``/``flash_deg`` ``(B, T, 2)``, ``flash_present_prob`` ``(B, T)``, ``hidden`` ``(B, T, n_hidden)``
+        (the ``core_output`` layer: :func:`neurovision.activations.extract_layers` gives the same values as
+        ``presentation × neuroid × time_bin``); the batch axis is dropped for a single ``(T, H, W)`` video.
         """
         single = np.asarray(video).ndim == 3
-        x = self.preprocess(video)
-        if tuple(x.shape[-2:]) != (self.height, self.width):
-            raise ValueError(f"video frames must be {self.height}x{self.width} px for {self.identifier}; "
-                             f"got {tuple(x.shape[-2:])}")
-        d = self.delay_frames if delay_frames is None else delay_frames
-        x = torch.from_numpy(delay_video(x.numpy(), d))
+        x = self.network_input(video, delay_frames)
         outs = []
         self.network.eval()
         with torch.no_grad():

@@ -247,3 +247,61 @@ def test_committed_checkpoints_match_their_json():
     ctl = tr.evaluate(trk.build_control(), n_videos=48)
     # the compensated model runs ahead of its delayed input; the control does not
     assert float(ev["lead_ms"][0]) > float(ctl["lead_ms"][0]) + 10
+
+
+def test_tracker_is_a_video_model_whose_activations_equal_run():
+    """extract_layers on a video set gives the tracker's GRU states exactly as ``run`` returns them (same input
+    delay, applied on the data side), as presentation × neuroid × time_bin in network time."""
+    from neurovision.activations import extract_layers
+    from neurovision.models.base import VideoModel
+    from neurovision.stimuli.motion import random_scenes
+    from neurovision.stimuli.videos import video_set
+
+    model = trk.build()
+    assert isinstance(model, VideoModel) and model.delay_frames == 5
+    sc = random_scenes(4, np.random.default_rng(5), n_frames=30)
+    videos = sc["video"]
+    for given in (videos, (videos * 255).round().astype(np.uint8)):
+        stimuli = video_set(given, [f"v{i}" for i in range(4)], ms_per_frame=model.ms_per_frame)
+        acts = extract_layers(model, stimuli, ["core_output", "readout_position", "encoder.0"], progress=False)
+        run = model.run(given)
+        hidden = acts["core_output"]
+        assert hidden.dims == ("presentation", "neuroid", "time_bin") and hidden.shape == (4, 128, 30)
+        np.testing.assert_array_equal(hidden.transpose("presentation", "time_bin", "neuroid").values, run["hidden"])
+        position = acts["readout_position"].transpose("presentation", "time_bin", "neuroid").values
+        np.testing.assert_array_equal(trk.norm_to_px(position, (32, 32)), run["position_px"])
+        np.testing.assert_array_equal(hidden["time_bin"].values, np.arange(30))
+        np.testing.assert_array_equal(hidden["time_ms"].values, np.arange(30) * 10.0)
+        assert hidden.attrs["delay_frames"] == 5 and hidden.attrs["ms_per_frame"] == 10.0
+        assert acts["encoder.0"].shape == (4, 8 * 16 * 16, 30)  # per-frame layer: (batch * time, 8, 16, 16)
+    # one video alone gives the same states as run on that video
+    one = extract_layers(model, video_set(videos[:1], ["v0"]), ["core_output"], progress=False)["core_output"]
+    np.testing.assert_array_equal(one.values[0].T, model.run(videos[0])["hidden"])
+
+
+def test_network_input_applies_the_delay_and_checks_the_frame_size():
+    model = trk.build(pretrained=False)
+    v = np.random.default_rng(1).random((2, 12, 32, 32)).astype(np.float32)
+    x = model.network_input(v).numpy()
+    np.testing.assert_array_equal(x[:, 5:], v[:, :7])
+    assert not x[:, :5].any()
+    np.testing.assert_array_equal(model.network_input(v, delay_frames=0).numpy(), v)
+    with pytest.raises(ValueError, match="32x32"):
+        model.network_input(np.zeros((1, 12, 16, 16), np.float32))
+
+
+def test_fingerprint_of_video_models():
+    """Model.fingerprint works for the tracker: probe videos through preprocess; stable, and different for
+    different weights or a different delay."""
+    from neurovision.models.base import probe_videos
+
+    model = trk.build(pretrained=False)
+    probe = model.probe_batch()
+    assert probe.shape == (3, 20, 32, 32) and probe.dtype == torch.float32
+    np.testing.assert_array_equal(probe.numpy(), probe_videos(32, 32))
+    fp = model.fingerprint()
+    assert fp == trk.build(pretrained=False).fingerprint() and len(fp) == 64
+    assert fp != trk.build().fingerprint()
+    delayed = trk.build(pretrained=False)
+    delayed.delay_frames = 3
+    assert delayed.fingerprint() != fp
