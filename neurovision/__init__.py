@@ -27,7 +27,7 @@ __version__ = "0.2.0"
 if TYPE_CHECKING:  # the public types, for type checkers and readers; imported lazily at run time
     from .benchmarks.base import Benchmark, RSABenchmark
     from .benchmarks.encoding import EncodingBenchmark
-    from .models.base import Model
+    from .models.base import Model, VideoModel
     from .scores import Score
 
 _LAZY = {
@@ -35,6 +35,8 @@ _LAZY = {
     "RSABenchmark": "neurovision.benchmarks.base",
     "EncodingBenchmark": "neurovision.benchmarks.encoding",
     "Model": "neurovision.models.base",
+    "VideoModel": "neurovision.models.base",
+    "video_set": "neurovision.stimuli.videos",
     "Score": "neurovision.scores",
     "from_torch": "neurovision.models.from_torch",
     "stimuli_from_files": "neurovision.stimuli.images",
@@ -81,4 +83,4 @@ def score(model: "str | Model", benchmark: "str | Benchmark", layer: str | None 
 
 __all__ = ["__version__", "load_model", "load_benchmark", "score", "from_torch", "stimuli_from_files",
            "register_model", "register_benchmark", "Benchmark", "RSABenchmark", "EncodingBenchmark", "Model",
-           "Score"]
+           "VideoModel", "video_set", "Score"]

@@ -16,7 +16,7 @@ import tempfile
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, overload
 
 ENV_VAR = "NEUROVISION_CACHE"
 #: the sub-folders neurovision writes (``cache clear --kind`` accepts only these)
@@ -95,15 +95,24 @@ def write_json_atomic(target: str | os.PathLike, obj: Any) -> Path:
     return Path(target)
 
 
-def info(kind: str | None = None) -> dict:
+def info(kind: str | None = None) -> dict[str, Any]:
     """Size (bytes) and number of files per cache sub-folder (only ``kind`` when given)."""
     root = cache_dir()
-    out = {"root": str(root), "kinds": {}}
+    kinds: dict[str, dict[str, int]] = {}
+    out: dict[str, Any] = {"root": str(root), "kinds": kinds}
     subs = [root / check_kind(kind)] if kind else sorted(p for p in root.iterdir() if p.is_dir())
     for sub in (p for p in subs if p.is_dir()):
         files = [p for p in sub.rglob("*") if p.is_file()]
-        out["kinds"][sub.name] = {"files": len(files), "bytes": sum(p.stat().st_size for p in files)}
+        kinds[sub.name] = {"files": len(files), "bytes": sum(p.stat().st_size for p in files)}
     return out
+
+
+@overload
+def check_kind(kind: str) -> str: ...
+
+
+@overload
+def check_kind(kind: None) -> None: ...
 
 
 def check_kind(kind: str | None) -> str | None:

@@ -1,7 +1,25 @@
-"""The ``neurovision`` command: thin — parses arguments, calls the API, prints."""
+"""The ``neurovision`` command: thin — parses arguments, calls the API, prints.
+
+Every sub-command's arguments are defined here, one ``_add_<command>`` function each, and run by a
+``_cmd_<command>`` function that calls plain functions of the package::
+
+    neurovision list       _add_list            → registries
+    neurovision data       _add_data            → neurovision.data.registry.verify
+    neurovision score      _add_score           → Benchmark.__call__ / score_layers
+    neurovision figures    _add_figures         → neurovision.figures.make_figures
+    neurovision commit     _add_commit          → neurovision.models.commitment
+    neurovision sweep      _add_sweep           → neurovision.sweep.sweep
+    neurovision train      _add_train
+        ventral            _add_train_ventral   → neurovision.training.ventral.train
+        tracker            _add_train_tracker   → neurovision.training.tracker.train, evaluate
+    neurovision cache      _add_cache           → neurovision.cache.info / clear
+
+``python -m neurovision.training.tracker ...`` is ``neurovision train tracker ...``.
+"""
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -64,7 +82,8 @@ def _cmd_score(args) -> int:
         if len(names) == 1 and len(scores) == 1:
             print(scores[0].summary())
     if len(results) > 1:
-        print(f"{'benchmark':<28} {'layer':<22} {'raw':>7} {'CI low':>7} {'CI high':>7} {'ceil lo':>7} {'ceil up':>7} {'ceiled':>7}")
+        print(f"{'benchmark':<28} {'layer':<22} {'raw':>7} {'CI low':>7} {'CI high':>7} {'ceil lo':>7} "
+              f"{'ceil up':>7} {'ceiled':>7}")
         fmt = lambda v: f"{v:7.3f}" if v is not None else f"{'—':>7}"  # noqa: E731
         for s in results:
             print(f"{s.benchmark:<28} {s.layer:<22} {fmt(s.raw)} {fmt(s.ci_low)} {fmt(s.ci_high)} "
@@ -80,22 +99,6 @@ def _cmd_score(args) -> int:
         path = scores_to_json(results[0] if single else results, args.json)
         print(f"wrote {path}")
     return 0
-
-
-def _cmd_train_tracker(args) -> int:
-    from .training.tracker import main as train_tracker
-    return train_tracker(args.tracker_args, prog="neurovision train tracker")
-
-
-def _add_train_tracker_parser(train: argparse.ArgumentParser) -> None:
-    """Add ``neurovision train tracker`` to the ``train`` parser (all options are forwarded verbatim to
-    ``python -m neurovision.training.tracker``; ``neurovision train tracker --help`` lists them)."""
-    train_sub = next(a for a in train._actions if isinstance(a, argparse._SubParsersAction))
-    tt = train_sub.add_parser(
-        "tracker", add_help=False, prefix_chars="+",
-        help="train the dorsal tracker (options as `python -m neurovision.training.tracker --help`)")
-    tt.add_argument("tracker_args", nargs=argparse.REMAINDER)
-    tt.set_defaults(func=_cmd_train_tracker)
 
 
 def _cmd_figures(args) -> int:
@@ -132,15 +135,90 @@ def _cmd_cache(args) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="neurovision", description="Score models against brain and behavioural data.")
-    p.add_argument("--version", action="version", version=f"neurovision {__version__}")
-    sub = p.add_subparsers(dest="command", required=True)
+def _cmd_sweep(args) -> int:
+    from .sweep import SweepError, format_table, sweep
+    try:
+        table = sweep(args.models, args.benchmarks, n_boot=args.n_boot, seed=args.seed,
+                      scheduler=args.scheduler, n_workers=args.n_workers, out=args.out)
+    except SweepError as err:
+        print(format_table(err.table))
+        print(f"neurovision: error: {err}")
+        return 1
+    print(format_table(table))
+    return 0
 
+
+def train_ventral_config(args: argparse.Namespace):
+    """The :class:`neurovision.training.ventral.TrainConfig` a parsed ``neurovision train ventral`` command line
+    stands for (``--n-train 0``: all images; ``--n-test -1``: all test images)."""
+    from .training.ventral import TrainConfig
+    return TrainConfig(dataset=args.dataset, arch=args.arch, optimizer=args.optimizer, lr=args.lr,
+                       weight_decay=args.weight_decay, epochs=args.epochs, batch_size=args.batch_size,
+                       seed=args.seed, n_train=args.n_train or None,
+                       n_test=None if args.n_test < 0 else args.n_test, val_fraction=args.val_fraction,
+                       image_size=args.image_size, color=args.color, checkpoint_every=args.checkpoint_every,
+                       threads=args.threads)
+
+
+def _cmd_train_ventral(args) -> int:
+    from .training.ventral import cli_args, train
+    cfg = train_ventral_config(args)
+    command = " ".join(["neurovision", "train", "ventral"] + cli_args(cfg, args.out))
+    result = train(cfg, args.out, resume=args.resume, progress=not args.no_progress, command=command)
+    h = result.history
+    print(json.dumps({"model": str(result.model_path), "sha256": result.sha256, "steps": result.steps,
+                      "epochs": result.epochs_done, "train_seconds": round(result.train_seconds, 1),
+                      "epoch_train_loss": [round(v, 4) for v in h["epoch_train_loss"]],
+                      "test_accuracy": [round(v, 4) for v in h["test_accuracy"]]}, indent=1))
+    return 0
+
+
+def train_tracker_config(args: argparse.Namespace):
+    """The :class:`neurovision.training.tracker.TrainConfig` a parsed ``neurovision train tracker`` command line
+    stands for (options not on the command line keep the config's defaults)."""
+    from .training.tracker import TrainConfig
+    return TrainConfig(task=args.task, delay_ms=args.delay_ms, steps=args.steps, batch=args.batch, seed=args.seed,
+                       lr=args.lr, threads=args.threads, n_frames=args.n_frames, p_flash=args.p_flash,
+                       p_flash_aligned=args.p_flash_aligned, flash_frame_weight=args.flash_frame_weight,
+                       flash_loss_weight=args.flash_loss_weight, flash_hidden=args.flash_hidden,
+                       locator=args.locator, locator_loss_weight=args.locator_loss_weight,
+                       core_embed=not args.core_locator_only)
+
+
+def _tracker_command(cfg, args: argparse.Namespace) -> str:
+    """The command recorded in the checkpoint's JSON: the options that reproduce ``cfg`` (``--stop-after`` and
+    ``--threads`` when given), spelled as ``python -m neurovision.training.tracker``."""
+    from .training.tracker import cli_args
+    command = "python -m neurovision.training.tracker " + " ".join(cli_args(cfg, Path(args.out)))
+    if args.stop_after is not None:
+        command += f" --stop-after {args.stop_after}"
+    if args.threads:
+        command += f" --threads {args.threads}"
+    return command
+
+
+def _cmd_train_tracker(args) -> int:
+    from .training.tracker import evaluate, train
+    cfg = train_tracker_config(args)
+    model, info = train(cfg, args.out, resume=not args.no_resume, command=_tracker_command(cfg, args),
+                        stop_after=args.stop_after,
+                        max_seconds=None if args.max_minutes is None else 60 * args.max_minutes)
+    print(json.dumps({k: v for k, v in info.items()}, indent=1, default=str))
+    if not args.no_eval:
+        print(evaluate(model))
+    return 0
+
+
+# ------------------------------------------------------------------------------------------- parsers
+def _add_list(sub) -> None:
+    """``neurovision list models|benchmarks|datasets``."""
     ls = sub.add_parser("list", help="list registered models, benchmarks or datasets")
-    ls.add_argument("what", choices=["models", "benchmarks", "datasets"])
+    ls.add_argument("what", choices=["models", "benchmarks", "datasets"], help="what to list")
     ls.set_defaults(func=_cmd_list)
 
+
+def _add_data(sub) -> None:
+    """``neurovision data verify [DATASET ...] [--download]``."""
     data = sub.add_parser("data", help="data files: verify presence and sha256")
     data_sub = data.add_subparsers(dest="action", required=True)
     verify = data_sub.add_parser("verify", help="check every registered file and print a table")
@@ -148,6 +226,9 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument("--download", action="store_true", help="download files missing locally")
     verify.set_defaults(func=_cmd_data)
 
+
+def _add_score(sub) -> None:
+    """``neurovision score MODEL BENCHMARK|all [...]``."""
     sc = sub.add_parser("score", help="score MODEL on BENCHMARK (or 'all')")
     sc.add_argument("model", help="a registered model (`neurovision list models`, plugins included) or a "
                     "torchvision architecture name")
@@ -169,31 +250,148 @@ def build_parser() -> argparse.ArgumentParser:
                     help="neither read nor write cached results (model RDMs, predictions, scores)")
     sc.set_defaults(func=_cmd_score)
 
+
+def _add_figures(sub) -> None:
+    """``neurovision figures [--out DIR] [--model NAME] [--n-boot N] [--seed S]``."""
     fig = sub.add_parser("figures", help="regenerate the figures")
-    fig.add_argument("--out", default="figures")
-    fig.add_argument("--model", default="mobilenet_v1")
-    fig.add_argument("--n-boot", type=int, default=1000)
-    fig.add_argument("--seed", type=int, default=0)
+    fig.add_argument("--out", default="figures", help="output folder (default: figures)")
+    fig.add_argument("--model", default="mobilenet_v1", help="registered model to draw (default: mobilenet_v1)")
+    fig.add_argument("--n-boot", type=int, default=1000, help="bootstrap resamples of every score (default 1000)")
+    fig.add_argument("--seed", type=int, default=0, help="seed of the bootstrap resamples")
     fig.set_defaults(func=_cmd_figures)
 
+
+def _add_commit(sub) -> None:
+    """``neurovision commit MODEL|all [--a-priori] [--out DIR]``."""
     cm = sub.add_parser("commit", help="choose and store a model's layer → region commitment (JSON)")
     cm.add_argument("model", help="registered model name, or 'all'")
     cm.add_argument("--a-priori", action="store_true", help="store the built-in depth-based map instead")
     cm.add_argument("--out", default=None, help="folder for the JSON (default: neurovision/models/commitments)")
     cm.set_defaults(func=_cmd_commit)
 
-    from .sweep import add_sweep_parser
-    add_sweep_parser(sub)
 
-    from .training.ventral import add_train_parser
-    train = add_train_parser(sub)  # `train ventral` (and the `train` group other trainers join)
-    _add_train_tracker_parser(train)  # `train tracker`
+def _add_sweep(sub) -> None:
+    """``neurovision sweep MODELS BENCHMARKS [...]`` (:func:`neurovision.sweep.sweep`)."""
+    p = sub.add_parser("sweep", help="score every model × benchmark pair on a dask cluster",
+                       description="Score every model × benchmark pair on a dask.distributed cluster "
+                                   "(a local one unless --scheduler is given). Finished jobs are kept "
+                                   "on disk, so a rerun runs only the missing ones.")
+    p.add_argument("models", help="comma-separated model names")
+    p.add_argument("benchmarks", help="comma-separated benchmark names")
+    p.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="address of an existing dask scheduler (default: start a local cluster)")
+    p.add_argument("--n-workers", type=int, default=2, help="worker processes of the local cluster (default 2)")
+    p.add_argument("--n-boot", type=int, default=1000, help="bootstrap resamples over stimuli (default 1000)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the bootstrap resamples")
+    p.add_argument("--out", default=None, help="folder for the per-job result files "
+                   "(default: <cache>/results/sweeps/<key>)")
+    p.set_defaults(func=_cmd_sweep)
 
-    ca = sub.add_parser("cache", help="show or clear the cache directory")
-    ca.add_argument("action", choices=["info", "clear"])
+
+def _add_train_ventral(train_sub) -> None:
+    """``neurovision train ventral [...]`` (:func:`neurovision.training.ventral.train`)."""
+    from .models.ventral.small_convnets import ARCHITECTURES
+    from .training.ventral import COLOR_MODES, OPTIMIZERS, TrainConfig
+    d = TrainConfig()
+    v = train_sub.add_parser("ventral", help="train a small ventral network on Fashion-MNIST or an image folder",
+                             description="Train a small ventral-stream network on Fashion-MNIST or an image "
+                                         "folder (see neurovision.training.ventral).")
+    v.add_argument("--dataset", default=d.dataset, help="'fashion_mnist' or a folder <root>/<class>/<image>")
+    v.add_argument("--arch", default=d.arch, help=f"architecture: {', '.join(ARCHITECTURES)}, "
+                   "or plain<D>/residual<D> (D = 2 + 6b)")
+    v.add_argument("--optimizer", default=d.optimizer, choices=OPTIMIZERS,
+                   help="sgd (momentum 0.9, coupled weight decay) or adamw (decoupled weight decay)")
+    v.add_argument("--lr", type=float, default=None, help="learning rate (default 0.05 sgd, 2e-3 adamw)")
+    v.add_argument("--weight-decay", type=float, default=d.weight_decay,
+                   help=f"weight decay λ on every parameter (default {d.weight_decay:g})")
+    v.add_argument("--epochs", type=int, default=d.epochs, help=f"passes over the training images (default {d.epochs})")
+    v.add_argument("--batch-size", type=int, default=d.batch_size,
+                   help=f"images per mini-batch, >= 2 (default {d.batch_size})")
+    v.add_argument("--seed", type=int, default=d.seed, help="seed of the initial weights and the batch order")
+    v.add_argument("--n-train", type=int, default=d.n_train, help="first N training images (0: all)")
+    v.add_argument("--n-test", type=int, default=d.n_test, help="fashion_mnist: first N test images (-1: all, 0: none)")
+    v.add_argument("--val-fraction", type=float, default=0.0, help="image folders: held-out share as test set")
+    v.add_argument("--image-size", type=int, default=d.image_size, help="image folders: resize to SxS")
+    v.add_argument("--color", default=d.color, choices=COLOR_MODES,
+                   help="image folders: grayscale/RGB handling (auto: gray if all gray, else RGB)")
+    v.add_argument("--checkpoint-every", type=int, default=0, help="steps between extra checkpoints")
+    v.add_argument("--threads", type=int, default=0, help="torch threads (0: leave torch's default)")
+    v.add_argument("--out", required=True, help="output folder (checkpoints, model.pt, model.json)")
+    v.add_argument("--resume", action="store_true", help="continue from the newest checkpoint in --out")
+    v.add_argument("--no-progress", action="store_true", help="no progress bar")
+    v.set_defaults(func=_cmd_train_ventral)
+
+
+def _add_train_tracker(train_sub) -> None:
+    """``neurovision train tracker [...]`` (:func:`neurovision.training.tracker.train`; also
+    ``python -m neurovision.training.tracker [...]``)."""
+    from .training.tracker import TASKS, TrainConfig
+    d = TrainConfig()
+    p = train_sub.add_parser("tracker", help="train the dorsal tracker on random motion scenes",
+                             description="Train the dorsal tracker on random motion scenes, then evaluate it "
+                                         "(see neurovision.training.tracker).")
+    p.add_argument("--task", default=d.task, choices=TASKS,
+                   help="tracking, occlusion, compensated (delayed input, target now) or control (delayed input, "
+                        f"delayed target); default {d.task}")
+    p.add_argument("--delay-ms", type=float, default=d.delay_ms,
+                   help=f"input delay in ms, a whole number of 10-ms frames (default {d.delay_ms:g})")
+    p.add_argument("--steps", type=int, default=d.steps,
+                   help=f"optimiser steps of the cosine learning-rate schedule (default {d.steps})")
+    p.add_argument("--batch", type=int, default=d.batch, help=f"clips per step (default {d.batch})")
+    p.add_argument("--seed", type=int, default=d.seed, help="seed of the initial weights and the batches")
+    p.add_argument("--lr", type=float, default=d.lr, help=f"initial Adam learning rate (default {d.lr:g})")
+    p.add_argument("--threads", type=int, default=d.threads, help="torch threads (0: leave torch's default)")
+    p.add_argument("--n-frames", type=int, default=d.n_frames, help="frames per training clip (10 ms each)")
+    p.add_argument("--p-flash", type=float, default=d.p_flash, help="probability that a clip has flashes")
+    p.add_argument("--p-flash-aligned", type=float, default=d.p_flash_aligned,
+                   help="share of near-path flashes placed as in flash-lag displays")
+    p.add_argument("--flash-frame-weight", type=float, default=d.flash_frame_weight,
+                   help="weight of the position loss on frames where a flash is reported")
+    p.add_argument("--flash-loss-weight", type=float, default=d.flash_loss_weight,
+                   help="weight of the flash-position error in the loss")
+    p.add_argument("--flash-hidden", type=int, default=d.flash_hidden,
+                   help="units of a separate GRU for the flash readouts (0: flash readouts share the target's core)")
+    p.add_argument("--locator", type=int, default=d.locator,
+                   help="channels of a stride-2 target map whose soft-argmax feeds the core (0: none)")
+    p.add_argument("--locator-loss-weight", type=float, default=d.locator_loss_weight,
+                   help="weight of the locator's position error in the loss")
+    p.add_argument("--core-locator-only", action="store_true",
+                   help="the target core sees only the locator's position and confidence, not the frame embedding")
+    p.add_argument("--no-eval", action="store_true", help="skip the evaluation after training")
+    p.add_argument("--max-minutes", type=float, default=None,
+                   help="wall-clock budget; stops early and records the equivalent --stop-after in the JSON")
+    p.add_argument("--out", required=True, help="checkpoint path (.pt); the JSON and the resumable state file "
+                   "(<out>.state.pt) are written beside it")
+    p.add_argument("--no-resume", action="store_true", help="start afresh even if <out>.state.pt exists")
+    p.add_argument("--stop-after", type=int, default=None,
+                   help="stop after this many steps of the --steps schedule (reproducible early stop)")
+    p.set_defaults(func=_cmd_train_tracker)
+
+
+def _add_train(sub) -> None:
+    """``neurovision train ventral|tracker [...]``."""
+    tr = sub.add_parser("train", help="train models")
+    train_sub = tr.add_subparsers(dest="train_what", required=True)
+    _add_train_ventral(train_sub)
+    _add_train_tracker(train_sub)
+
+
+def _add_cache(sub) -> None:
+    """``neurovision cache info|clear [--kind data|weights|results]``."""
     from .cache import KINDS
+    ca = sub.add_parser("cache", help="show or clear the cache directory")
+    ca.add_argument("action", choices=["info", "clear"], help="info: files and sizes per kind; clear: delete")
     ca.add_argument("--kind", default=None, choices=KINDS, help="only this sub-folder")
     ca.set_defaults(func=_cmd_cache)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``neurovision`` argument parser: one sub-command per ``_add_*`` function of this module."""
+    p = argparse.ArgumentParser(prog="neurovision", description="Score models against brain and behavioural data.")
+    p.add_argument("--version", action="version", version=f"neurovision {__version__}")
+    sub = p.add_subparsers(dest="command", required=True)
+    for add in (_add_list, _add_data, _add_score, _add_figures, _add_commit, _add_sweep, _add_train, _add_cache):
+        add(sub)
     return p
 
 

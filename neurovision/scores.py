@@ -79,8 +79,10 @@ class Score:
               if self.n_boot else f"no CI: n_boot=0; {self.metric}")
         lines = [f"{self.benchmark}  model={self.model}  layer={self.layer}",
                  f"  raw      {_fmt(self.raw)}  ({ci})"]
-        if self.ceiling_upper is not None and self.ceiling_lower is not None and self.ceiling_lower != self.ceiling_upper:
-            lines.append(f"  ceiling  lower {self.ceiling_lower:.4f}  upper {self.ceiling_upper:.4f}  (Nili et al. 2014)")
+        if (self.ceiling_upper is not None and self.ceiling_lower is not None
+                and self.ceiling_lower != self.ceiling_upper):
+            lines.append(f"  ceiling  lower {self.ceiling_lower:.4f}  upper {self.ceiling_upper:.4f}  "
+                         "(Nili et al. 2014)")
         elif self.ceiling_upper is not None:
             lines.append(f"  ceiling  {self.ceiling_upper:.4f}")
         if self.ceiled is not None:

@@ -13,7 +13,8 @@ Fault tolerance rests on two facts:
   rescheduled on another worker (up to ``distributed.scheduler.allowed-failures`` deaths), and a
   job that *raises* is retried ``retries`` times;
 * results are written by this (the client) process as they arrive, one JSON file per job, named by
-  a content key of the job (model, benchmark, n_boot, seed, neurovision version) and written
+  a content key of the job (model and benchmark names and what they are — the model's fingerprint and the
+  benchmark's content key, see :func:`job_content` — n_boot, seed, neurovision version) and written
   atomically (temporary file + rename). A job therefore has at most one file, a file is either
   absent or complete, and a rerun — after a killed worker, a killed client, or a failed job — runs
   only the jobs without a file.
@@ -23,7 +24,6 @@ remote cluster must have neurovision installed and its data reachable (``NEUROVI
 """
 from __future__ import annotations
 
-import argparse
 import itertools
 import json
 import logging
@@ -35,9 +35,9 @@ import pandas as pd
 
 from . import __version__
 from .cache import cache_dir, content_key, write_json_atomic
-from .errors import NeurovisionError
+from .errors import NeurovisionError, unknown_name
 
-__all__ = ["sweep", "score_job", "job_key", "local_cluster", "SweepError", "add_sweep_parser"]
+__all__ = ["sweep", "score_job", "job_key", "local_cluster", "SweepError", "format_table"]
 
 #: columns of the table :func:`sweep` returns (Score fields without provenance), in order
 COLUMNS = ["model", "benchmark", "layer", "raw", "ci_low", "ci_high", "ceiling_lower", "ceiling_upper",
@@ -67,17 +67,28 @@ def score_job(model: str, benchmark: str, n_boot: int, seed: int) -> dict:
     return bench(load_model(model), n_boot=n_boot, seed=seed, progress=False).to_dict()
 
 
-def job_key(model: str, benchmark: str, n_boot: int, seed: int) -> str:
-    """Content key of one job: its result file is ``<out>/<key>.json``."""
-    return content_key("sweep-job", __version__, model, benchmark, int(n_boot), int(seed))
+def job_key(model: str, benchmark: str, n_boot: int, seed: int, content: str = "") -> str:
+    """Key of one job: its result file is ``<out>/<key>.json``. ``content`` is :func:`job_content` of the pair —
+    what the model and the benchmark *are* — so a model or benchmark changed under the same name gets a new file
+    instead of the old result."""
+    return content_key("sweep-job", __version__, model, benchmark, int(n_boot), int(seed), content)
+
+
+def job_content(models: Sequence[str], benchmarks: Sequence[str]) -> dict[tuple[str, str], str]:
+    """``{(model, benchmark): key}`` from each model's :meth:`~neurovision.models.base.Model.fingerprint` (all
+    layers) and each benchmark's :meth:`~neurovision.benchmarks.base.Benchmark.content_key`, computed here, in the
+    client (each model and benchmark is built once)."""
+    from . import load_benchmark, load_model
+    model_keys = {m: load_model(m).fingerprint() for m in models}
+    bench_keys = {b: load_benchmark(b).content_key() for b in benchmarks}
+    return {(m, b): content_key(model_keys[m], bench_keys[b]) for m in models for b in benchmarks}
 
 
 def default_out(n_boot: int, seed: int) -> Path:
     """``cache_dir("results")/"sweeps"/<key>``, the key over the settings shared by all jobs.
 
     The folder is shared by every sweep with these settings, so overlapping sweeps reuse each other's
-    finished jobs. Jobs are keyed by model and benchmark *names* (and the neurovision version): clear
-    the folder if a registered model or benchmark changes under the same name and version.
+    finished jobs; job files are keyed by content (:func:`job_key`), so a changed model or benchmark is rescored.
     """
     return cache_dir("results") / "sweeps" / content_key("sweep", __version__, int(n_boot), int(seed))
 
@@ -89,20 +100,18 @@ def _unique(names: Iterable[str] | str) -> list[str]:
 
 
 def _check_names(models: Sequence[str], benchmarks: Sequence[str]) -> None:
-    """Fail fast, before any cluster starts, on names no worker could build."""
-    from .benchmarks.registry import BENCHMARKS, UnknownBenchmarkError
-    from .models.registry import MODELS, UnknownModelError
+    """Fail fast, before any cluster starts, on names no worker could build (with the closest known names)."""
+    from .benchmarks.registry import UnknownBenchmarkError, benchmark_names
+    from .models.registry import model_names
+    known = benchmark_names()
     for name in benchmarks:
-        if name not in BENCHMARKS:
-            raise UnknownBenchmarkError(f"unknown benchmark {name!r}; known benchmarks: {', '.join(sorted(BENCHMARKS))}")
-    unknown = [m for m in models if m not in MODELS]
-    if unknown:
-        from .models.ventral.torchvision_zoo import classification_architectures
-        archs = set(classification_architectures())
-        for name in unknown:
-            if name not in archs:
-                raise UnknownModelError(f"unknown model {name!r}; known models: {', '.join(sorted(MODELS))} "
-                                        "(or a torchvision classification architecture)")
+        if name not in known:
+            raise UnknownBenchmarkError(unknown_name("benchmark", name, known))
+    registered = set(model_names())
+    from . import load_model
+    for name in models:
+        if name not in registered:
+            load_model(name)  # raises the clear error (unknown name, or an architecture without weights)
 
 
 def _read_result(path: Path) -> dict:
@@ -167,11 +176,12 @@ def sweep(models: Iterable[str] | str, benchmarks: Iterable[str] | str, n_boot: 
     out = Path(out) if out is not None else default_out(n_boot, seed)
     out.mkdir(parents=True, exist_ok=True)
     jobs = [(m, b) for m, b in itertools.product(models, benchmarks)]
-    paths = {jb: out / f"{job_key(*jb, n_boot, seed)}.json" for jb in jobs}
+    contents = job_content(models, benchmarks)
+    paths = {jb: out / f"{job_key(*jb, n_boot, seed, contents[jb])}.json" for jb in jobs}
     pending = [jb for jb in jobs if not paths[jb].is_file()]
     failures: dict[tuple[str, str], str] = {}
     if pending:
-        failures = _run(pending, paths, n_boot, seed, scheduler, n_workers, retries, progress, job,
+        failures = _run(pending, paths, contents, n_boot, seed, scheduler, n_workers, retries, progress, job,
                         done=len(jobs) - len(pending))
     rows = [_read_result(paths[jb]) for jb in jobs if paths[jb].is_file()]
     table = _table(rows)
@@ -182,7 +192,7 @@ def sweep(models: Iterable[str] | str, benchmarks: Iterable[str] | str, n_boot: 
     return table
 
 
-def _run(pending, paths, n_boot, seed, scheduler, n_workers, retries, progress, job, done) -> dict:
+def _run(pending, paths, contents, n_boot, seed, scheduler, n_workers, retries, progress, job, done) -> dict:
     """Submit ``pending`` jobs, write each result as it arrives; return ``{job: error text}`` of failures."""
     from distributed import Client, as_completed
     from tqdm.auto import tqdm
@@ -210,7 +220,7 @@ def _run(pending, paths, n_boot, seed, scheduler, n_workers, retries, progress, 
                 score = fut.result()
                 write_json_atomic(paths[(model, bench)], {
                     "job": {"model": model, "benchmark": bench, "n_boot": n_boot, "seed": seed,
-                            "neurovision": __version__},
+                            "neurovision": __version__, "content": contents[(model, bench)]},
                     "score": score})
             else:  # "error" after the retries, or "cancelled" (e.g. the scheduler went away)
                 try:
@@ -229,7 +239,7 @@ def _run(pending, paths, n_boot, seed, scheduler, n_workers, retries, progress, 
     return failures
 
 
-# ---------------------------------------------------------------------------- command line
+# ---------------------------------------------------------------------------- table
 def _fmt(v) -> str:
     return f"{v:7.3f}" if isinstance(v, (int, float)) and v == v else f"{'—':>7}"
 
@@ -243,33 +253,3 @@ def format_table(table: pd.DataFrame) -> str:
                      f"{_fmt(r.ci_high)} {_fmt(r.ceiling_upper)} {_fmt(r.ceiled)}")
     return "\n".join(lines)
 
-
-def _cmd_sweep(args) -> int:
-    try:
-        table = sweep(args.models, args.benchmarks, n_boot=args.n_boot, seed=args.seed,
-                      scheduler=args.scheduler, n_workers=args.n_workers, out=args.out)
-    except SweepError as err:
-        print(format_table(err.table))
-        print(f"neurovision: error: {err}")
-        return 1
-    print(format_table(table))
-    return 0
-
-
-def add_sweep_parser(subparsers) -> argparse.ArgumentParser:
-    """Add ``neurovision sweep MODELS BENCHMARKS [...]`` to an argparse ``subparsers`` object."""
-    p = subparsers.add_parser("sweep", help="score every model × benchmark pair on a dask cluster",
-                              description="Score every model × benchmark pair on a dask.distributed cluster "
-                                          "(a local one unless --scheduler is given). Finished jobs are kept "
-                                          "on disk, so a rerun runs only the missing ones.")
-    p.add_argument("models", help="comma-separated model names")
-    p.add_argument("benchmarks", help="comma-separated benchmark names")
-    p.add_argument("--scheduler", default=None, metavar="ADDRESS",
-                   help="address of an existing dask scheduler (default: start a local cluster)")
-    p.add_argument("--n-workers", type=int, default=2, help="worker processes of the local cluster (default 2)")
-    p.add_argument("--n-boot", type=int, default=1000, help="bootstrap resamples over stimuli (default 1000)")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--out", default=None, help="folder for the per-job result files "
-                   "(default: <cache>/results/sweeps/<key>)")
-    p.set_defaults(func=_cmd_sweep)
-    return p

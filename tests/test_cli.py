@@ -1,9 +1,13 @@
 """The `neurovision` command end to end on the real data (pretrained MobileNetV1, Kriegeskorte 2008)."""
 from __future__ import annotations
 
+import argparse
 import json
+import shlex
 import subprocess
 import sys
+from dataclasses import asdict
+from pathlib import Path
 
 import pytest
 
@@ -85,5 +89,82 @@ def test_layer_profile_netcdf(data_mirror, tmp_path):
     ds = xr.load_dataset(out)
     d = json.loads((tmp_path / "p.json").read_text())
     assert list(ds["layer"].values) == ["pixels"]
-    assert float(ds["raw"][0]) == pytest.approx(d[0]["raw"]) and float(ds["ceiling_upper"][0]) == pytest.approx(d[0]["ceiling_upper"])
+    assert float(ds["raw"][0]) == pytest.approx(d[0]["raw"])
+    assert float(ds["ceiling_upper"][0]) == pytest.approx(d[0]["ceiling_upper"])
     assert ds.attrs["benchmark"] == "kriegeskorte2008.it_human" and "weights_sha256" in ds.attrs["provenance"]
+
+
+# ------------------------------------------------------------------------------------------- train commands
+CHECKPOINTS = Path(__file__).resolve().parents[1] / "neurovision" / "models" / "checkpoints"
+
+
+@pytest.mark.parametrize("name", ["tracker_delay50.json", "tracker_delay50_control.json"])
+def test_committed_tracker_command_parses_to_its_config(name):
+    """The command stored beside each committed tracker checkpoint still parses to the config stored there."""
+    from neurovision.cli import build_parser, train_tracker_config
+    meta = json.loads((CHECKPOINTS / name).read_text())
+    prefix = "python -m neurovision.training.tracker "
+    assert meta["command"].startswith(prefix)
+    args = build_parser().parse_args(["train", "tracker", *shlex.split(meta["command"][len(prefix):])])
+    cfg = json.loads(json.dumps(asdict(train_tracker_config(args))))  # tuples as the JSON stores them
+    assert cfg == meta["train_config"]
+    assert args.stop_after == meta["steps_done"] and args.out == f"neurovision/models/checkpoints/{Path(name).stem}.pt"
+
+
+def test_committed_ventral_command_parses_to_its_config():
+    """The command in cornet_mini_fashion/model.json parses to the stored config (``--threads`` is not part of
+    the recorded command, so the thread count is the one setting it does not carry)."""
+    from neurovision.cli import build_parser, train_ventral_config
+    meta = json.loads((CHECKPOINTS / "cornet_mini_fashion" / "model.json").read_text())
+    assert meta["command"].startswith("neurovision train ventral ")
+    args = build_parser().parse_args(shlex.split(meta["command"])[1:])
+    cfg = asdict(train_ventral_config(args))
+    assert {k: v for k, v in cfg.items() if k != "threads"} == {k: v for k, v in meta["config"].items()
+                                                                if k != "threads"}
+
+
+def test_recorded_train_commands_round_trip():
+    """``cli_args`` of a non-default config, parsed again, gives the same config (tracker and ventral)."""
+    from neurovision.cli import build_parser, train_tracker_config, train_ventral_config
+    from neurovision.training import tracker, ventral
+    tcfg = tracker.TrainConfig(task="control", delay_ms=30, steps=40, batch=5, seed=3, lr=0.004, n_frames=50,
+                               p_flash=0.3, p_flash_aligned=0.2, flash_frame_weight=2.5, flash_loss_weight=0.75,
+                               flash_hidden=16, locator=8, locator_loss_weight=0.5, core_embed=False, threads=1)
+    argv = ["train", "tracker", *tracker.cli_args(tcfg, Path("x.pt")), "--threads", "1"]
+    assert train_tracker_config(build_parser().parse_args(argv)) == tcfg
+    vcfg = ventral.TrainConfig(dataset="some/folder", arch="plain8_w8", optimizer="adamw", lr=0.01, weight_decay=0.1,
+                               epochs=3, batch_size=16, seed=2, n_train=None, n_test=None, val_fraction=0.25,
+                               image_size=20, color="gray")
+    argv = ["train", "ventral", *ventral.cli_args(vcfg, "out")]
+    assert train_ventral_config(build_parser().parse_args(argv)) == vcfg
+
+
+def _all_parsers(parser):
+    """The parser and every sub-command parser below it (test-only introspection of argparse's tree)."""
+    yield parser
+    for action in parser._actions:
+        if action.nargs == argparse.PARSER:
+            for sub in action.choices.values():
+                yield from _all_parsers(sub)
+
+
+def test_every_argument_has_help():
+    from neurovision.cli import build_parser
+    parsers = list(_all_parsers(build_parser()))
+    names = {p.prog for p in parsers}
+    assert {"neurovision train tracker", "neurovision train ventral", "neurovision sweep"} <= names
+    for p in parsers:
+        assert p.prefix_chars == "-", p.prog
+        for action in p._actions:
+            if action.nargs != argparse.PARSER:  # the sub-command group itself; its commands are checked above
+                assert action.help, f"{p.prog}: {action.option_strings or action.dest} has no help text"
+
+
+@pytest.mark.parametrize("argv", [["-m", "neurovision.training.tracker", "--help"],
+                                  ["-m", "neurovision.training.ventral", "ventral", "--help"]])
+def test_training_modules_run_the_cli(argv):
+    """``python -m neurovision.training.tracker`` is ``neurovision train tracker`` (same parser)."""
+    proc = subprocess.run([sys.executable, *argv], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("usage: neurovision train")
+    assert ("--core-locator-only" if "tracker" in argv[1] else "--val-fraction") in proc.stdout

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from neurovision.sweep import SweepError, job_key, local_cluster, sweep
+from neurovision.sweep import SweepError, job_content, job_key, local_cluster, sweep
 
 MODEL = "pixels"
 BENCHMARKS = ["kriegeskorte2008.it_monkey", "kriegeskorte2008.it_human"]
@@ -33,7 +33,7 @@ def _result_files(out):
         record = json.loads(path.read_text())
         job = (record["job"]["model"], record["job"]["benchmark"])
         assert job not in found, f"{job} stored twice"
-        assert path.stem == job_key(*job, N_BOOT, 0)
+        assert path.stem == job_key(*job, N_BOOT, 0, record["job"]["content"])
         found[job] = record["score"]
     return found
 
@@ -85,7 +85,8 @@ def test_worker_killed_mid_sweep_loses_and_duplicates_nothing(cluster, tmp_path)
     assert len(table) == 2 and table["raw"].notna().all()
 
     # a deleted result is recomputed alone on the next run
-    (out / f"{job_key(MODEL, BENCHMARKS[0], N_BOOT, 0)}.json").unlink()
+    content = job_content([MODEL], BENCHMARKS)[(MODEL, BENCHMARKS[0])]
+    (out / f"{job_key(MODEL, BENCHMARKS[0], N_BOOT, 0, content)}.json").unlink()
     again = sweep([MODEL], BENCHMARKS, n_boot=N_BOOT, seed=0, scheduler=cluster.scheduler_address, out=out,
                   progress=False, job=job)
     assert log.read_text().split().count(BENCHMARKS[0]) == 2 and log.read_text().split().count(BENCHMARKS[1]) == 1
@@ -109,6 +110,37 @@ def test_failed_job_reported_after_the_others_on_the_default_local_cluster(tmp_p
     assert list(err.value.table["benchmark"]) == ["kriegeskorte2008.it_monkey"]  # its file was written
 
 
+def test_a_model_changed_under_the_same_name_is_rescored(tmp_path, monkeypatch, data_mirror):
+    """Job files are keyed by what the model is, not by its name: re-registering a different network under the
+    same name gives a new job (the old result is not served)."""
+    import numpy as np
+    import torch
+
+    import neurovision as nv
+    monkeypatch.setenv("NEUROVISION_CACHE", str(tmp_path / "cache"))
+    log = tmp_path / "ran.log"
+
+    def job(model, benchmark, n_boot, seed):
+        with open(log, "a") as f:
+            f.write(f"{model}\n")
+        return {"model": model, "benchmark": benchmark, "layer": "x", "raw": 0.5, "n_boot": n_boot, "seed": seed}
+
+    def build(act):
+        torch.manual_seed(0)
+        net = torch.nn.Sequential(torch.nn.Conv2d(3, 2, 3, stride=4), act, torch.nn.Flatten())
+        pre = lambda im: torch.from_numpy(np.asarray(im, np.float32)[:, :32, :32] / 255).permute(0, 3, 1, 2)  # noqa: E731
+        return nv.from_torch(net, preprocess=pre, layers=["1"], region_layer_map={"IT": "1"}, identifier="swept")
+
+    bench = ["kriegeskorte2008.it_human"]
+    nv.register_model("swept", lambda: build(torch.nn.ReLU()))
+    first = job_content(["swept"], bench)
+    sweep(["swept"], bench, n_boot=N_BOOT, n_workers=1, out=tmp_path / "out", progress=False, job=job)
+    nv.register_model("swept", lambda: build(torch.nn.Tanh()), overwrite=True)
+    assert job_content(["swept"], bench) != first
+    sweep(["swept"], bench, n_boot=N_BOOT, n_workers=1, out=tmp_path / "out", progress=False, job=job)
+    assert log.read_text().split() == ["swept", "swept"]  # scored again, not read from the first file
+
+
 def test_unknown_names_fail_before_any_cluster_starts(tmp_path):
     from neurovision.errors import UnknownNameError
     with pytest.raises(UnknownNameError, match="no_such_benchmark"):
@@ -116,11 +148,8 @@ def test_unknown_names_fail_before_any_cluster_starts(tmp_path):
 
 
 def test_cli_parser():
-    import argparse
-
-    from neurovision.sweep import add_sweep_parser
-    parser = argparse.ArgumentParser()
-    add_sweep_parser(parser.add_subparsers(dest="command"))
+    from neurovision.cli import build_parser
+    parser = build_parser()
     args = parser.parse_args(["sweep", "pixels,cornet_like", "kriegeskorte2008.it_human", "--scheduler",
                               "tcp://10.0.0.1:8786", "--n-workers", "4", "--n-boot", "50", "--out", "x"])
     assert (args.models, args.scheduler, args.n_workers, args.n_boot, args.out) == \

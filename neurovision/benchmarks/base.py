@@ -32,7 +32,7 @@ from __future__ import annotations
 import hashlib
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Mapping, Sequence
+from typing import Callable, Iterable, Mapping
 
 import numpy as np
 import xarray as xr
@@ -84,6 +84,20 @@ class Benchmark(ABC):
         """``(lower, upper)`` bounds of the benchmark's noise ceiling on its full data, or None when none can be
         estimated from the data (the Score's notes then say so)."""
         return None
+
+    def content_key(self) -> str:
+        """A key of everything that determines this benchmark's scores (other than the model and the call's
+        arguments): the class, package version, identifier, version, and every setting — callables (data
+        loaders, scoring functions) by their code (:func:`~neurovision.models.base.callable_key`). Subclasses
+        add the data they score against. Used to key results outside the benchmark's own cache (sweeps)."""
+        from dataclasses import Field, fields, is_dataclass
+
+        from ..models.base import callable_key
+        own_fields: tuple[Field, ...] = fields(self) if is_dataclass(self) else ()
+        settings = {f.name: (callable_key(v) if callable(v) else v)
+                    for f in own_fields for v in [getattr(self, f.name)]}
+        return content_key("benchmark", type(self).__module__, type(self).__qualname__, __version__,
+                           self.identifier, self.version, settings)
 
     @abstractmethod
     def _score_layers(self, model: Model, layers: list[str] | None, *, n_boot: int, seed: int,
@@ -277,7 +291,16 @@ class RSABenchmark(Benchmark):
             r = spearman_brown(float(np.ravel(compare(a, b.subset(a.stimulus_id), method=self.comparison))[0]))
             return float(r), float(r)
         data = self.data_rdms()
-        return tuple(float(c) for c in noise_ceiling(data, method=self.comparison)) if data.n_rdms > 1 else None
+        if data.n_rdms <= 1:
+            return None
+        lower, upper = noise_ceiling(data, method=self.comparison)
+        return float(lower), float(upper)
+
+    def content_key(self) -> str:
+        """:meth:`Benchmark.content_key` plus the data RDMs (values, ids), the split halves and the stimuli."""
+        halves = self.load_split_halves() if self.load_split_halves is not None else ()
+        return content_key(super().content_key(), rdm_content_hash(self.data_rdms()),
+                           [rdm_content_hash(h) for h in halves], stimuli_hash(self.load_stimuli()))
 
     def score_selected(self, model: Model, layers: Iterable[str] | None = None, n_boot: int = 1000,
                        seed: int = 0, split_seed: int = 0, progress: bool = True) -> Score:
@@ -324,7 +347,7 @@ class RSABenchmark(Benchmark):
         else:
             notes = ("no noise ceiling: the data are a single RDM, so between-subject reliability cannot be "
                      "estimated; raw score only")
-        if model.train_stimulus_ids:
+        if model.chosen_on.get("stimulus_id"):
             notes = (notes + "; " if notes else "") + (
                 f"scored on the {data.n_conditions} stimuli not used to choose the model's commitment")
         samples = np.asarray(boot.samples)
@@ -361,7 +384,7 @@ def _rdms_as_xarray(rdms, stimulus_ids) -> xr.DataArray:
                                 "stimulus_id_2": ids})
 
 
-def _check_ids_in(ids: Sequence[str], stimuli: xr.DataArray, what: str) -> None:
+def _check_ids_in(ids: Iterable[str], stimuli: xr.DataArray, what: str) -> None:
     """Raise naming ``what`` and the ids that the stimulus set lacks."""
     have = set(stimuli["stimulus_id"].values.astype(str))
     missing = [i for i in ids if i not in have]
@@ -409,21 +432,24 @@ def _mean_repetitions(da: xr.DataArray) -> xr.DataArray:
 
 def held_out(stimuli: xr.DataArray, model: Model) -> xr.DataArray:
     """``stimuli`` without those the model's commitment was chosen on (no selection leaks into a score)."""
-    if not model.train_stimulus_ids:
+    chosen = model.chosen_on.get("stimulus_id", frozenset())
+    if not chosen:
         return stimuli
-    keep = ~np.isin(stimuli["stimulus_id"].values.astype(str), list(model.train_stimulus_ids))
+    keep = ~np.isin(stimuli["stimulus_id"].values.astype(str), list(chosen))
     if keep.sum() < 3:
-        raise ValueError(f"fewer than 3 stimuli remain after removing the {len(model.train_stimulus_ids)} "
+        raise ValueError(f"fewer than 3 stimuli remain after removing the {len(chosen)} "
                          f"stimuli {model.identifier!r}'s commitment was chosen on")
     return stimuli.isel(presentation=np.flatnonzero(keep))
 
 
-def split_halves(stimuli: xr.DataArray, seed: int = 0, stratify: str | None = "category") -> tuple[np.ndarray, np.ndarray]:
+def split_halves(stimuli: xr.DataArray, seed: int = 0,
+                 stratify: str | None = "category") -> tuple[np.ndarray, np.ndarray]:
     """Two disjoint halves of the stimulus ids, stratified by ``stratify`` when that coordinate exists."""
     rng = np.random.default_rng(seed)
     ids = stimuli["stimulus_id"].values.astype(str)
     groups = stimuli[stratify].values if stratify and stratify in stimuli.coords else np.zeros(len(ids))
-    a, b = [], []
+    a: list[str] = []
+    b: list[str] = []
     for g in dict.fromkeys(groups.tolist()):
         members = rng.permutation(ids[groups == g])
         half = len(members) // 2 + (len(a) <= len(b)) * (len(members) % 2)

@@ -98,6 +98,13 @@ class EncodingBenchmark(Benchmark):
         value = float(np.nanmedian(spearman_brown(weighted_pearson(np.ones((1, a.shape[0])), a, b)[0])))
         return value, value
 
+    def content_key(self) -> str:
+        """:meth:`Benchmark.content_key` plus the responses (values, ids) and the stimuli."""
+        da = self.load_responses()
+        return content_key(super().content_key(), stimuli_hash(self.load_stimuli()),
+                           np.ascontiguousarray(da.values, dtype=np.float64).tobytes(),
+                           "\x00".join(da["stimulus_id"].values.astype(str)))
+
     @property
     def metric(self) -> str:
         how = "ridge" if self.method == "ridge" else f"PLS ({DEFAULT_PLS_COMPONENTS} components)"
@@ -144,7 +151,8 @@ class EncodingBenchmark(Benchmark):
                 scores.append(make_score(
                     raw=float(np.nanmedian(point)), samples=raw_boot, model=model.identifier, layer=layer,
                     benchmark=self.identifier, metric=self.metric, n_boot=n_boot, seed=seed, provenance=prov,
-                    ceiling=(ceiling, ceiling), ceiled_samples=None if ceiling_boot is None else raw_boot / ceiling_boot,
+                    ceiling=(ceiling, ceiling),
+                    ceiled_samples=None if ceiling_boot is None else raw_boot / ceiling_boot,
                     notes=("ceiled = raw / ceiling (Brain-Score convention; a perfect model's expected r is "
                            "sqrt(reliability), so ceiled can exceed 1)")))
         return scores

@@ -125,13 +125,16 @@ DATASETS: dict[str, Dataset] = {
         description="flash-lag and 7 related motion-position illusions, ~85-104 people, two sessions",
         files=SHA256["cottier2023_flashlag"],
         url_overrides={
-            **{p: _GH + "alexholcombe/qualitativeIndividDiffsMotnPostnIllusions/72310d9679317059cf5d173e5be37ec83a2f5c77/"
-               "publishedMotnPostnDataToLoad/osfstorageForCottierEtAl2023/Data/" + quote("Effect files/" + p.split("/")[1])
+            **{p: _GH + "alexholcombe/qualitativeIndividDiffsMotnPostnIllusions/"
+               "72310d9679317059cf5d173e5be37ec83a2f5c77/"
+               "publishedMotnPostnDataToLoad/osfstorageForCottierEtAl2023/Data/"
+               + quote("Effect files/" + p.split("/")[1])
                for p in SHA256["cottier2023_flashlag"] if p.startswith("effect_files/")},
             "Average_Array.csv": _GH + "alexholcombe/qualitativeIndividDiffsMotnPostnIllusions/"
             "72310d9679317059cf5d173e5be37ec83a2f5c77/publishedMotnPostnDataToLoad/osfstorageForCottierEtAl2023/Data/"
             "Average_Array.csv",
-            "FLE_stimulus_conditions_ParametersNew.xlsx": _GH + "alexholcombe/qualitativeIndividDiffsMotnPostnIllusions/"
+            "FLE_stimulus_conditions_ParametersNew.xlsx":
+            _GH + "alexholcombe/qualitativeIndividDiffsMotnPostnIllusions/"
             "72310d9679317059cf5d173e5be37ec83a2f5c77/publishedMotnPostnDataToLoad/osfstorageForCottierEtAl2023/"
             + quote("Experiment code/Flash lag effect/ParametersNew.xlsx"),
         },

@@ -22,7 +22,8 @@ the commitment in force (:func:`apply_commitment`). Two procedures:
 
   The training ids are stored in the JSON; benchmarks then score only the *other* stimuli
   (:meth:`neurovision.benchmarks.base.RSABenchmark.score_layers` drops ids listed there), so the
-  selection never leaks into a score. Likewise the Cowley V4 benchmarks skip the ``train_sessions``.
+  selection never leaks into a score. Likewise the Cowley V4 benchmarks skip the ``train_sessions``
+  (both are kept on the model as :attr:`Model.chosen_on`).
   The a-priori map it replaces is kept in the record as ``a_priori_region_layer_map``, so
   ``neurovision commit MODEL --a-priori`` can restore it.
 """
@@ -69,8 +70,8 @@ def apply_commitment(model: Model, folder: Path | None = None) -> Model:
     model.check_layers(list(data["region_layer_map"].values()))
     model.region_layer_map = dict(data["region_layer_map"])
     model.visual_degrees = float(data.get("visual_degrees", model.visual_degrees))
-    model.train_stimulus_ids = frozenset(data.get("train_stimulus_ids", ()))
-    model.train_sessions = frozenset(data.get("train_sessions", ()))
+    model.chosen_on = {kind: frozenset(data.get(key, ())) for kind, key in
+                       (("stimulus_id", "train_stimulus_ids"), ("session", "train_sessions")) if data.get(key)}
     return model
 
 
@@ -161,7 +162,9 @@ def select_commitment(model: Model, split_seed: int = 0, progress: bool = True,
 
 
 def _role(info) -> str:
-    return info if isinstance(info, str) else (info.get("role") if isinstance(info, dict) else getattr(info, "role", ""))
+    if isinstance(info, str):
+        return info
+    return info.get("role") if isinstance(info, dict) else getattr(info, "role", "")
 
 
 def _k08_categories() -> np.ndarray:

@@ -328,7 +328,7 @@ class RDM:
                 f" descriptors: {desc})")
 
     # -- manipulation --------------------------------------------------------
-    def subset(self, stimulus_ids: Sequence) -> "RDM":
+    def subset(self, stimulus_ids: Sequence | np.ndarray) -> "RDM":
         """RDM restricted to, and reordered as, ``stimulus_ids``.
 
         Raises ValueError for repeated ids, fewer than 3 ids, or ids this RDM

@@ -20,7 +20,8 @@ def stimulus_set(images: np.ndarray, stimulus_id, name: str = "", **coords) -> x
         raise ValueError(f"images must be uint8; got {images.dtype}")
     ids = np.asarray(stimulus_id, dtype=str)
     if ids.shape != (images.shape[0],):
-        raise ValueError(f"need one stimulus_id per image: {ids.shape[0] if ids.ndim else 0} ids for {images.shape[0]} images")
+        raise ValueError(f"need one stimulus_id per image: {ids.shape[0] if ids.ndim else 0} ids "
+                         f"for {images.shape[0]} images")
     if len(set(ids.tolist())) != len(ids):
         raise ValueError("stimulus_id values must be unique")
     coord = {"stimulus_id": ("presentation", ids)}

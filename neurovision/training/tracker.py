@@ -1,4 +1,4 @@
-"""Training and evaluation of the dorsal tracker (:mod:`neurovision.models.dorsal.tracker`) on three tasks.
+"""Training and evaluation of the dorsal tracker (:mod:`neurovision.models.dorsal.tracker`) on four tasks.
 
 Tasks (``TrainConfig.task``), all trained on random scenes from :func:`neurovision.stimuli.motion.random_scenes`
 (bouncing / circular / sinusoidal targets, randomly placed occluders, ring flashes — many near the path):
@@ -17,9 +17,10 @@ after it disappears (flashes are never extrapolated: their onset is unpredictabl
 
 Loss = mean squared position error in px² (frames from ``delay + warmup_frames`` on; frames on which a flash is
 being reported weigh ``flash_frame_weight`` times more, so that flashes near the path do not drag the target
-estimate) + flash-position
-squared error in px² (frames where a flash is reported; weight ``flash_loss_weight``) + binary cross-entropy of visibility and
-flash-presence. Adam, cosine learning-rate decay, gradient clipping at norm 1.
+estimate) + flash-position squared error in px² (frames where a flash is reported; weight ``flash_loss_weight``)
++ binary cross-entropy of visibility and flash-presence; with ``locator > 0`` also the locator's squared error
+(px², target position in the input frame, visible input frames; weight ``locator_loss_weight``). Adam, cosine
+learning-rate decay, gradient clipping at norm 1.
 
 Determinism and resuming: the training batch of step ``s`` is drawn from
 ``numpy.random.default_rng([seed, s])`` and the weights are initialised from ``torch.manual_seed(seed)``, so a
@@ -28,25 +29,23 @@ the optimiser and scheduler) sees exactly the same batches. The final checkpoint
 optimiser, a few MB) is written atomically with a JSON beside it holding the command, config, seed, training
 time, final metrics and the checkpoint's sha256.
 
-Command line (also ``neurovision train tracker ...``); the committed checkpoints were made with::
+Command line: ``neurovision train tracker ...`` (options in :mod:`neurovision.cli`; ``python -m
+neurovision.training.tracker ...`` is the same command). The committed checkpoints were made with::
 
     neurovision train tracker --task compensated --delay-ms 50 --steps 1300 --batch 32 --seed 0 --lr 0.003 \\
-        --flash-hidden 64 --locator 16 --core-locator-only --threads 2 --max-minutes 9.5 \\
+        --flash-hidden 64 --locator 16 --core-locator-only --threads 2 --stop-after 1128 \\
         --out neurovision/models/checkpoints/tracker_delay50.pt
     neurovision train tracker --task control --delay-ms 50 --steps 1300 --batch 32 --seed 0 --lr 0.003 \\
         --flash-hidden 64 --locator 16 --core-locator-only --threads 2 --stop-after 1128 \\
         --out neurovision/models/checkpoints/tracker_delay50_control.pt
 
-(the time budget stopped the first at step 1128 of the 1300-step cosine schedule after 9.5 minutes on the 2
-cores; the control was run on the same schedule and batches up to the same step, in 8.5 minutes; each JSON
-records the equivalent reproducible command with ``--stop-after``). ``--max-minutes`` gives a wall-clock
-budget (2 CPU cores, ≤ 10 minutes per model). With ``--locator N`` the loss also has the locator's squared
-error (px², target position in the input frame, visible input frames; weight ``--locator-loss-weight``).
+i.e. the first 1128 steps of a 1300-step cosine schedule; each JSON records its full command. ``--stop-after N``
+ends a run after N steps of the ``--steps`` schedule (same batches and learning rates as the full run);
+``--max-minutes M`` is a wall-clock budget that stops the run early and records the equivalent ``--stop-after``
+in the JSON.
 """
 from __future__ import annotations
 
-import argparse
-import json
 import math
 import os
 import re
@@ -166,7 +165,8 @@ def targets_for(sc: dict, delay: int, target: str, warmup: int, hold: int, track
         on = np.take_along_axis(sc["flash_onset"], j[:, None], 1)[:, 0]
         du = np.take_along_axis(sc["flash_duration"], j[:, None], 1)[:, 0]
         p = np.take_along_axis(sc["flash_px"], j[:, None, None], 1)[:, 0]
-        act = (on[:, None] >= 0) & (t[None] >= on[:, None] + delay) & (t[None] < on[:, None] + delay + du[:, None] + hold)
+        act = ((on[:, None] >= 0) & (t[None] >= on[:, None] + delay)
+               & (t[None] < on[:, None] + delay + du[:, None] + hold))
         fl_on |= act
         fl_px = np.where(act[..., None], p[:, None, :], fl_px)
     return {"input": x.astype(np.float32), "position_px": pos.astype(np.float32), "visible": vis,
@@ -236,39 +236,68 @@ def train(cfg: TrainConfig, out: str | Path | None = None, *, resume: bool = Tru
     if cfg.threads:
         torch.set_num_threads(cfg.threads)
     load_at_start = machine_info()["loadavg_1min"]
-    torch.manual_seed(cfg.seed)
-    net = TrackerNet(cfg.height, cfg.width, cfg.channels, cfg.embed, cfg.hidden, cfg.flash_hidden, cfg.locator,
-                     cfg.core_embed)
-    opt = torch.optim.Adam(net.parameters(), lr=cfg.lr)
-    sched = torch.optim.lr_scheduler.LambdaLR(
-        opt, lambda s: 0.5 * (1 + math.cos(math.pi * min(s, cfg.steps) / cfg.steps)) * 0.95 + 0.05)
+    net, opt, sched = _network_and_optimiser(cfg)
     start, history, elapsed = 0, [], 0.0
     state_path = None if out is None else Path(str(out) + ".state.pt")
     if resume and state_path is not None and state_path.is_file():
-        st = torch.load(state_path, map_location="cpu", weights_only=False)
-        if st["config"] != asdict(cfg):
-            raise ValueError(f"{state_path} was written by a different config; delete it or pass resume=False")
-        net.load_state_dict(st["state_dict"])
-        opt.load_state_dict(st["optimizer"])
-        sched.load_state_dict(st["scheduler"])
-        start, history, elapsed = st["step"], st["history"], st["elapsed_s"]
+        start, history, elapsed = _resume_from_state(state_path, cfg, net, opt, sched)
     net.train()
-    hw = (cfg.height, cfg.width)
     t0 = time.time() - elapsed
     stop = cfg.steps if stop_after is None else min(cfg.steps, int(stop_after))
     if stop < start:
         raise ValueError(f"stop_after={stop_after} is before the resumed step {start}")
+    stop, command = _run_steps(cfg, net, opt, sched, history, start, stop, t0, state_path, progress=progress,
+                               command=command, max_seconds=max_seconds)
+    train_s = time.time() - t0
+    net.eval()
+    info = _training_summary(cfg, history, stop, train_s)
+    model = make_model(net, identifier=f"tracker_{cfg.task}", ms_per_frame=cfg.ms_per_frame,
+                       px_per_deg=cfg.px_per_deg, delay_frames=cfg.delay_frames, target=cfg.target)
+    if out is not None:
+        _write_checkpoint(Path(out), cfg, net, model, info, command, stop, train_s, load_at_start)
+    return model, info
+
+
+def _cosine_lr_factor(step: int, steps: int) -> float:
+    """Learning-rate multiplier at ``step`` of a ``steps``-step schedule: cosine decay from 1 to 0.05."""
+    return 0.5 * (1 + math.cos(math.pi * min(step, steps) / steps)) * 0.95 + 0.05
+
+
+def _network_and_optimiser(cfg: TrainConfig):
+    """The network initialised from ``torch.manual_seed(cfg.seed)``, its Adam optimiser (``cfg.lr``) and the
+    cosine learning-rate schedule over ``cfg.steps`` steps (:func:`_cosine_lr_factor`)."""
+    torch.manual_seed(cfg.seed)
+    net = TrackerNet(cfg.height, cfg.width, cfg.channels, cfg.embed, cfg.hidden, cfg.flash_hidden, cfg.locator,
+                     cfg.core_embed)
+    opt = torch.optim.Adam(net.parameters(), lr=cfg.lr)
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: _cosine_lr_factor(s, cfg.steps))
+    return net, opt, sched
+
+
+def _resume_from_state(state_path: Path, cfg: TrainConfig, net, opt, sched) -> tuple[int, list, float]:
+    """Load weights, optimiser and schedule from a state file of the same config; returns the step to continue
+    from, the loss history so far and the seconds already trained. ValueError for a state of another config."""
+    st = torch.load(state_path, map_location="cpu", weights_only=False)
+    if st["config"] != asdict(cfg):
+        raise ValueError(f"{state_path} was written by a different config; delete it or pass resume=False")
+    net.load_state_dict(st["state_dict"])
+    opt.load_state_dict(st["optimizer"])
+    sched.load_state_dict(st["scheduler"])
+    return st["step"], st["history"], st["elapsed_s"]
+
+
+def _run_steps(cfg: TrainConfig, net, opt, sched, history: list, start: int, stop: int, t0: float,
+               state_path: Path | None, *, progress: bool, command: str | None,
+               max_seconds: float | None) -> tuple[int, str | None]:
+    """Optimiser steps ``start`` … ``stop - 1`` on the batches of :func:`make_batch` drawn from
+    ``numpy.random.default_rng([cfg.seed, step])``, each step's loss parts appended to ``history``; the
+    resumable state is saved every ``cfg.checkpoint_every`` steps and at the end. Returns the step count reached
+    and the command, both changed when ``max_seconds`` ran out (``--stop-after`` set to that count)."""
     bar = tqdm(range(start, stop), initial=start, total=stop, desc=f"tracker[{cfg.task}]",
                disable=not progress, mininterval=2.0)
+    hw = (cfg.height, cfg.width)
     for step in bar:
-        b = _to_torch(make_batch(cfg, np.random.default_rng([cfg.seed, step])))
-        outp = net(b["input"])
-        loss, parts = loss_fn(outp, b, hw, cfg.flash_frame_weight, cfg.flash_loss_weight, cfg.locator_loss_weight)
-        opt.zero_grad()
-        loss.backward()
-        nn.utils.clip_grad_norm_(net.parameters(), 1.0)
-        opt.step()
-        sched.step()
+        parts = _optimisation_step(cfg, net, opt, sched, make_batch(cfg, np.random.default_rng([cfg.seed, step])), hw)
         history.append(parts)
         if step % 20 == 0:
             bar.set_postfix(loss=f"{parts['loss']:.3f}", err_px=f"{parts['err_visible_px']:.2f}")
@@ -276,48 +305,88 @@ def train(cfg: TrainConfig, out: str | Path | None = None, *, resume: bool = Tru
         if out_of_time:
             stop = step + 1
             if command is not None:
-                command = re.sub(r" --stop-after \d+", "", command) + f" --stop-after {stop}"
+                command = _with_stop_after(command, stop)
         if state_path is not None and ((step + 1) % cfg.checkpoint_every == 0 or step + 1 == stop):
-            with atomic_path(state_path) as tmp:
-                torch.save({"config": asdict(cfg), "state_dict": net.state_dict(), "optimizer": opt.state_dict(),
-                            "scheduler": sched.state_dict(), "step": step + 1, "history": history,
-                            "elapsed_s": time.time() - t0}, tmp)
+            _save_state(state_path, cfg, net, opt, sched, step + 1, history, time.time() - t0)
         if out_of_time:
             break
     bar.close()
-    train_s = time.time() - t0
-    net.eval()
-    info = {"train_seconds": train_s, "final_loss": float(np.mean([h["loss"] for h in history[-50:]])) if history else None,
-            "final_err_visible_px_train": float(np.mean([h["err_visible_px"] for h in history[-50:]])) if history else None,
+    return stop, command
+
+
+def _optimisation_step(cfg: TrainConfig, net, opt, sched, batch: dict, hw) -> dict:
+    """One Adam step on a numpy ``batch`` (gradients clipped at norm 1, then the schedule advances); returns the
+    loss parts of :func:`loss_fn` before the step."""
+    b = _to_torch(batch)
+    outp = net(b["input"])
+    loss, parts = loss_fn(outp, b, hw, cfg.flash_frame_weight, cfg.flash_loss_weight, cfg.locator_loss_weight)
+    opt.zero_grad()
+    loss.backward()
+    nn.utils.clip_grad_norm_(net.parameters(), 1.0)
+    opt.step()
+    sched.step()
+    return parts
+
+
+def _with_stop_after(command: str, stop: int) -> str:
+    """``command`` with its ``--stop-after`` option (if any) replaced by ``--stop-after <stop>`` at the end."""
+    return re.sub(r" --stop-after \d+", "", command) + f" --stop-after {stop}"
+
+
+def _save_state(state_path: Path, cfg: TrainConfig, net, opt, sched, step: int, history: list,
+                elapsed_s: float) -> None:
+    """Write the resumable state (config, weights, optimiser, schedule, step, history, seconds) atomically."""
+    with atomic_path(state_path) as tmp:
+        torch.save({"config": asdict(cfg), "state_dict": net.state_dict(), "optimizer": opt.state_dict(),
+                    "scheduler": sched.state_dict(), "step": step, "history": history,
+                    "elapsed_s": elapsed_s}, tmp)
+
+
+def _training_summary(cfg: TrainConfig, history: list, stop: int, train_s: float) -> dict:
+    """Training info: seconds, mean loss and visible-frame error (px) of the last 50 steps, the first step's loss,
+    schedule length and steps done."""
+    return {"train_seconds": train_s,
+            "final_loss": float(np.mean([h["loss"] for h in history[-50:]])) if history else None,
+            "final_err_visible_px_train": float(np.mean([h["err_visible_px"] for h in history[-50:]]))
+            if history else None,
             "loss_first": history[0]["loss"] if history else None, "steps": cfg.steps, "steps_done": stop}
-    model_cfg = {"height": cfg.height, "width": cfg.width, "channels": list(cfg.channels), "embed": cfg.embed,
-                 "hidden": cfg.hidden, "flash_hidden": cfg.flash_hidden, "locator": cfg.locator,
-                 "core_embed": cfg.core_embed,
-                 "ms_per_frame": cfg.ms_per_frame, "px_per_deg": cfg.px_per_deg,
-                 "delay_frames": cfg.delay_frames, "target": cfg.target, "task": cfg.task}
-    model = make_model(net, identifier=f"tracker_{cfg.task}", ms_per_frame=cfg.ms_per_frame,
-                       px_per_deg=cfg.px_per_deg, delay_frames=cfg.delay_frames, target=cfg.target)
-    if out is not None:
-        out = Path(out)
-        with atomic_path(out) as tmp:
-            torch.save({"config": model_cfg, "state_dict": net.state_dict()}, tmp)
-        sha = file_sha256(out)
-        info["sha256"] = sha
-        info["checkpoint"] = out.name
-        model.checkpoint_path, model.checkpoint_sha256 = str(out), sha
-        write_json_atomic(out.with_suffix(".json"), {
-            "command": command or " ".join([Path(sys.executable).name, "-m", "neurovision.training.tracker"]
-                                           + _cli_args(cfg, out)),
-            "seed": cfg.seed, "sha256": sha, "train_config": asdict(cfg), "model_config": model_cfg,
-            "steps_done": stop, "schedule_steps": cfg.steps,
-            "train_seconds": round(train_s, 1), "torch": torch.__version__, "threads": torch.get_num_threads(),
-            "machine": {**machine_info(), "loadavg_1min_at_start": load_at_start},
-            "final_train_loss": info["final_loss"], "final_train_err_visible_px": info["final_err_visible_px_train"],
-        })
-    return model, info
 
 
-def _cli_args(cfg: TrainConfig, out: Path) -> list[str]:
+def _model_config(cfg: TrainConfig) -> dict:
+    """What :func:`neurovision.models.dorsal.tracker.load_checkpoint` needs to rebuild the network and its
+    units (frame size, widths, ms per frame, px per deg, delay in frames, target)."""
+    return {"height": cfg.height, "width": cfg.width, "channels": list(cfg.channels), "embed": cfg.embed,
+            "hidden": cfg.hidden, "flash_hidden": cfg.flash_hidden, "locator": cfg.locator,
+            "core_embed": cfg.core_embed,
+            "ms_per_frame": cfg.ms_per_frame, "px_per_deg": cfg.px_per_deg,
+            "delay_frames": cfg.delay_frames, "target": cfg.target, "task": cfg.task}
+
+
+def _write_checkpoint(out: Path, cfg: TrainConfig, net, model: TrackerModel, info: dict, command: str | None,
+                      stop: int, train_s: float, load_at_start) -> None:
+    """Write the final checkpoint ``out`` (model config + weights) atomically and its JSON (command, configs,
+    sha256, steps, timing, machine, final training metrics); adds ``sha256`` and ``checkpoint`` to ``info`` and
+    points ``model`` at the file."""
+    model_cfg = _model_config(cfg)
+    with atomic_path(out) as tmp:
+        torch.save({"config": model_cfg, "state_dict": net.state_dict()}, tmp)
+    sha = file_sha256(out)
+    info["sha256"] = sha
+    info["checkpoint"] = out.name
+    model.checkpoint_path, model.checkpoint_sha256 = str(out), sha
+    write_json_atomic(out.with_suffix(".json"), {
+        "command": command or " ".join([Path(sys.executable).name, "-m", "neurovision.training.tracker"]
+                                       + cli_args(cfg, out)),
+        "seed": cfg.seed, "sha256": sha, "train_config": asdict(cfg), "model_config": model_cfg,
+        "steps_done": stop, "schedule_steps": cfg.steps,
+        "train_seconds": round(train_s, 1), "torch": torch.__version__, "threads": torch.get_num_threads(),
+        "machine": {**machine_info(), "loadavg_1min_at_start": load_at_start},
+        "final_train_loss": info["final_loss"], "final_train_err_visible_px": info["final_err_visible_px_train"],
+    })
+
+
+def cli_args(cfg: TrainConfig, out: Path) -> list[str]:
+    """The ``neurovision train tracker`` arguments that reproduce ``cfg`` (without ``--threads``/``--stop-after``)."""
     return ["--task", cfg.task, "--delay-ms", f"{cfg.delay_ms:g}", "--steps", str(cfg.steps), "--batch",
             str(cfg.batch), "--seed", str(cfg.seed), "--lr", f"{cfg.lr:g}", "--n-frames", str(cfg.n_frames),
             "--p-flash", f"{cfg.p_flash:g}", "--p-flash-aligned", f"{cfg.p_flash_aligned:g}",
@@ -428,58 +497,6 @@ def evaluate(model: TrackerModel, n_videos: int = 128, seed: int = 12345, delays
     )
 
 
-def main(argv=None, prog: str = "python -m neurovision.training.tracker") -> int:
-    """Command line (``python -m neurovision.training.tracker`` or ``neurovision train tracker``)."""
-    d = TrainConfig()
-    p = argparse.ArgumentParser(prog=prog, description=__doc__.split("\n")[0])
-    p.add_argument("--task", default="compensated", choices=TASKS)
-    p.add_argument("--delay-ms", type=float, default=50.0)
-    p.add_argument("--steps", type=int, default=1500)
-    p.add_argument("--batch", type=int, default=32)
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--lr", type=float, default=2e-3)
-    p.add_argument("--threads", type=int, default=0)
-    p.add_argument("--n-frames", type=int, default=d.n_frames, help="frames per training clip (10 ms each)")
-    p.add_argument("--p-flash", type=float, default=d.p_flash, help="probability that a clip has flashes")
-    p.add_argument("--p-flash-aligned", type=float, default=d.p_flash_aligned,
-                   help="share of near-path flashes placed as in flash-lag displays")
-    p.add_argument("--flash-frame-weight", type=float, default=d.flash_frame_weight,
-                   help="weight of the position loss on frames where a flash is reported")
-    p.add_argument("--flash-loss-weight", type=float, default=d.flash_loss_weight,
-                   help="weight of the flash-position error in the loss")
-    p.add_argument("--flash-hidden", type=int, default=d.flash_hidden,
-                   help="units of a separate GRU for the flash readouts (0: flash readouts share the target's core)")
-    p.add_argument("--locator", type=int, default=d.locator,
-                   help="channels of a stride-2 target map whose soft-argmax feeds the core (0: none)")
-    p.add_argument("--locator-loss-weight", type=float, default=d.locator_loss_weight,
-                   help="weight of the locator's position error in the loss")
-    p.add_argument("--core-locator-only", action="store_true",
-                   help="the target core sees only the locator's position and confidence, not the frame embedding")
-    p.add_argument("--no-eval", action="store_true", help="skip the evaluation after training")
-    p.add_argument("--max-minutes", type=float, default=None,
-                   help="wall-clock budget; stops early and records the equivalent --stop-after in the JSON")
-    p.add_argument("--out", required=True)
-    p.add_argument("--no-resume", action="store_true")
-    p.add_argument("--stop-after", type=int, default=None,
-                   help="stop after this many steps of the --steps schedule (reproducible early stop)")
-    a = p.parse_args(argv)
-    cfg = TrainConfig(task=a.task, delay_ms=a.delay_ms, steps=a.steps, batch=a.batch, seed=a.seed, lr=a.lr,
-                      threads=a.threads, n_frames=a.n_frames, p_flash=a.p_flash, p_flash_aligned=a.p_flash_aligned,
-                      flash_frame_weight=a.flash_frame_weight, flash_loss_weight=a.flash_loss_weight,
-                      flash_hidden=a.flash_hidden, locator=a.locator, locator_loss_weight=a.locator_loss_weight,
-                      core_embed=not a.core_locator_only)
-    cmd = "python -m neurovision.training.tracker " + " ".join(_cli_args(cfg, Path(a.out)))
-    if a.stop_after is not None:
-        cmd += f" --stop-after {a.stop_after}"
-    if a.threads:
-        cmd += f" --threads {a.threads}"
-    model, info = train(cfg, a.out, resume=not a.no_resume, command=cmd, stop_after=a.stop_after,
-                        max_seconds=None if a.max_minutes is None else 60 * a.max_minutes)
-    print(json.dumps({k: v for k, v in info.items()}, indent=1, default=str))
-    if not a.no_eval:
-        print(evaluate(model))
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
+if __name__ == "__main__":  # ``python -m neurovision.training.tracker ...`` = ``neurovision train tracker ...``
+    from ..cli import main
+    raise SystemExit(main(["train", "tracker", *sys.argv[1:]]))

@@ -48,14 +48,13 @@ trained network is saved as ``out/model.pt`` with ``out/model.json`` (sha256, co
 CPU budget: the defaults (``cornet_mini``, 6,000 Fashion-MNIST images, 1 epoch, batch 64) take about a
 minute on 2 cores.
 
-Command line (after ``add_train_parser`` is hooked into ``neurovision``)::
+Command line (defined in :mod:`neurovision.cli`; :func:`cli_args` gives the arguments that reproduce a config)::
 
     neurovision train ventral --dataset fashion_mnist --arch cornet_mini --optimizer sgd \\
         --weight-decay 5e-4 --epochs 1 --n-train 6000 --seed 0 --out runs/cornet_mini
 """
 from __future__ import annotations
 
-import argparse
 import json
 import math
 import sys
@@ -403,6 +402,26 @@ def _batches_per_epoch(n: int, batch_size: int) -> int:
     return full + (1 if rest >= 2 else 0)
 
 
+@dataclass
+class _TrainingState:
+    """The mutable state of a run — what a checkpoint stores and resuming restores.
+
+    ``epoch``: epochs finished; ``batch``: batches done in the current epoch; ``step``: optimiser steps done in
+    all; ``perm``: the current epoch's image order (None between epochs); ``elapsed_s``: seconds trained before
+    this process (from a checkpoint).
+    """
+
+    network: nn.Module
+    optimizer: torch.optim.Optimizer
+    shuffle: torch.Generator
+    history: dict
+    epoch: int = 0
+    batch: int = 0
+    step: int = 0
+    perm: torch.Tensor | None = None
+    elapsed_s: float = 0.0
+
+
 def train(cfg: TrainConfig, out: str | Path | None = None, *, resume: bool = False, progress: bool = True,
           data: TrainingData | None = None, stop_after_steps: int | None = None, record_every: int = 1,
           command: str | None = None) -> TrainResult:
@@ -420,120 +439,173 @@ def train(cfg: TrainConfig, out: str | Path | None = None, *, resume: bool = Fal
     if cfg.threads:
         torch.set_num_threads(cfg.threads)
     data = data if data is not None else load_training_data(cfg)
-    n = len(data.images)
-    if n < 2:
-        raise TrainingDataError(f"{data.source}: need at least 2 training images; got {n}")
+    if len(data.images) < 2:
+        raise TrainingDataError(f"{data.source}: need at least 2 training images; got {len(data.images)}")
     mean, std = channel_stats(data.images)
+    state = _initial_state(cfg, data)
+    out = None if out is None else Path(out)
+    if out is not None:
+        _prepare_output_folder(state, cfg, data, out, resume)
+    state.network.train()
+    t0 = time.time() - state.elapsed_s
+    completed = _run_epochs(state, cfg, data, mean, std, out, t0, progress=progress,
+                            stop_after_steps=stop_after_steps, record_every=record_every)
+    state.network.eval()
+    result = TrainResult(state.network, cfg, list(data.classes), mean, std, state.history, state.step, state.epoch,
+                         completed, time.time() - t0)
+    if out is not None and completed:
+        _save_trained_model(result, data, out, command)
+    return result
+
+
+def _initial_state(cfg: TrainConfig, data: TrainingData) -> _TrainingState:
+    """A fresh run: the network initialised from ``torch.manual_seed(cfg.seed)``, its optimiser, the batch-order
+    generator seeded with ``cfg.seed`` and an empty history."""
     torch.manual_seed(cfg.seed)
     network = small_convnets.build(cfg.arch, in_channels=data.channels, num_classes=len(data.classes))
     optimizer = _make_optimizer(cfg, network.parameters())
     shuffle = torch.Generator().manual_seed(cfg.seed)
     history = {"step_loss": [], "epoch_train_loss": [], "test_loss": [], "test_accuracy": [],
                "weight_norm": [], "weight_norm_step": []}
-    epoch, batch, step, perm, elapsed = 0, 0, 0, None, 0.0
+    return _TrainingState(network, optimizer, shuffle, history)
 
-    out = None if out is None else Path(out)
-    if out is not None:
-        out.mkdir(parents=True, exist_ok=True)
-        existing = _checkpoints(out)
-        if resume and existing:
-            ck = load_checkpoint(existing[-1])
-            _check_resumable(ck["config"], cfg, existing[-1])
-            if ck["in_channels"] != data.channels or ck["classes"] != list(data.classes):
-                raise CheckpointError(f"{existing[-1]} was trained on {ck['in_channels']}-channel images of classes "
-                                      f"{ck['classes']}; the data now give {data.channels} channel(s) and "
-                                      f"{list(data.classes)}")
-            network.load_state_dict(ck["state_dict"])
-            optimizer.load_state_dict(ck["optimizer"])
-            shuffle.set_state(ck["generator_state"])
-            torch.set_rng_state(ck["torch_rng_state"])
-            epoch, batch, step, elapsed = ck["epoch"], ck["batch"], ck["step"], ck["elapsed_s"]
-            perm = ck["perm"]
-            history = ck["history"]
-        elif not resume:
-            for p in out.glob("ckpt-*"):
-                p.unlink()
 
-    per_epoch = _batches_per_epoch(n, cfg.batch_size)
-    total = per_epoch * cfg.epochs
-    network.train()
-    t0 = time.time() - elapsed
-    bar = tqdm(total=total, initial=step, desc=f"train {cfg.arch}", disable=not progress, mininterval=1.0,
-               leave=False)
-    completed = True
-    epoch_losses = []
+def _prepare_output_folder(state: _TrainingState, cfg: TrainConfig, data: TrainingData, out: Path,
+                           resume: bool) -> None:
+    """Create ``out``; with ``resume``, restore ``state`` from its newest complete checkpoint (if any), otherwise
+    delete every checkpoint in it."""
+    out.mkdir(parents=True, exist_ok=True)
+    existing = _checkpoints(out)
+    if resume and existing:
+        _restore_checkpoint(state, cfg, data, existing[-1])
+    elif not resume:
+        for p in out.glob("ckpt-*"):
+            p.unlink()
+
+
+def _restore_checkpoint(state: _TrainingState, cfg: TrainConfig, data: TrainingData, path: Path) -> None:
+    """Load the checkpoint ``path`` (sha256 verified) into ``state``: weights, optimiser, batch-order generator,
+    torch RNG, position in the run and history. Raises :class:`CheckpointError` when it does not fit ``cfg`` or
+    ``data``."""
+    ck = load_checkpoint(path)
+    _check_resumable(ck["config"], cfg, path)
+    if ck["in_channels"] != data.channels or ck["classes"] != list(data.classes):
+        raise CheckpointError(f"{path} was trained on {ck['in_channels']}-channel images of classes "
+                              f"{ck['classes']}; the data now give {data.channels} channel(s) and "
+                              f"{list(data.classes)}")
+    state.network.load_state_dict(ck["state_dict"])
+    state.optimizer.load_state_dict(ck["optimizer"])
+    state.shuffle.set_state(ck["generator_state"])
+    torch.set_rng_state(ck["torch_rng_state"])
+    state.epoch, state.batch, state.step, state.elapsed_s = ck["epoch"], ck["batch"], ck["step"], ck["elapsed_s"]
+    state.perm = ck["perm"]
+    state.history = ck["history"]
+
+
+def _run_epochs(state: _TrainingState, cfg: TrainConfig, data: TrainingData, mean, std, out: Path | None,
+                t0: float, *, progress: bool, stop_after_steps: int | None, record_every: int) -> bool:
+    """Train from ``state`` to the end of epoch ``cfg.epochs``, writing checkpoints to ``out``; True when all
+    epochs are done, False when ``stop_after_steps`` stopped the run first (after a checkpoint)."""
+    per_epoch = _batches_per_epoch(len(data.images), cfg.batch_size)
+    bar = tqdm(total=per_epoch * cfg.epochs, initial=state.step, desc=f"train {cfg.arch}", disable=not progress,
+               mininterval=1.0, leave=False)
 
     def checkpoint() -> None:
-        if out is None:
-            return
-        path = out / f"ckpt-{step:07d}.pt"
-        save_verified({"config": asdict(cfg), "state_dict": network.state_dict(),
-                       "optimizer": optimizer.state_dict(), "epoch": epoch, "batch": batch, "step": step,
-                       "perm": perm, "generator_state": shuffle.get_state(), "torch_rng_state": torch.get_rng_state(),
-                       "history": history, "elapsed_s": time.time() - t0, "in_channels": data.channels,
-                       "classes": list(data.classes)},
-                      path, {"epoch": epoch, "batch": batch, "step": step, "config": asdict(cfg)})
-        for old in _checkpoints(out)[:-cfg.keep_checkpoints]:
-            old.with_suffix(".json").unlink()
-            old.unlink()
+        if out is not None:
+            _write_checkpoint(state, cfg, data, out, time.time() - t0)
 
-    while epoch < cfg.epochs:
-        if perm is None:
-            perm = torch.randperm(n, generator=shuffle)
-            batch = 0
-            epoch_losses = []
-        while batch < per_epoch:
-            idx = perm[batch * cfg.batch_size:(batch + 1) * cfg.batch_size]
-            logits = network(_normalise(data.images[idx], mean, std))
-            loss = nn.functional.cross_entropy(logits, data.labels[idx])
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            optimizer.step()
-            batch += 1
-            step += 1
-            history["step_loss"].append(loss.item())
-            if record_every and step % record_every == 0:
-                history["weight_norm"].append(weight_norm(network))
-                history["weight_norm_step"].append(step)
-            bar.update(1)
-            if step % 10 == 0:
-                bar.set_postfix(epoch=epoch + 1, loss=f"{loss.item():.3f}")
-            stopping = stop_after_steps is not None and step >= stop_after_steps and batch < per_epoch
-            if cfg.checkpoint_every and step % cfg.checkpoint_every == 0 and batch < per_epoch or stopping:
-                checkpoint()
-            if stopping:
-                completed = False
-                break
-        if not completed:
-            break
-        history["epoch_train_loss"].append(float(np.mean(history["step_loss"][-per_epoch:])))
-        if data.test_images is not None and len(data.test_images):
-            tl, ta = evaluate(network, data.test_images, data.test_labels, mean, std)
-            history["test_loss"].append(tl)
-            history["test_accuracy"].append(ta)
-        epoch += 1
-        perm, batch = None, 0
-        checkpoint()
-        if stop_after_steps is not None and step >= stop_after_steps and epoch < cfg.epochs:
-            completed = False
-            break
-    bar.close()
-    network.eval()
-    result = TrainResult(network, cfg, list(data.classes), mean, std, history, step, epoch, completed,
-                         time.time() - t0)
-    if out is not None and completed:
-        record = {"config": asdict(cfg), "classes": list(data.classes), "in_channels": data.channels,
-                  "mean": mean, "std": std, "steps": step, "epochs": epoch, "train_seconds": round(result.train_seconds, 2),
-                  "final_epoch_train_loss": history["epoch_train_loss"][-1] if history["epoch_train_loss"] else None,
-                  "test_accuracy": result.test_accuracy, "data": data.source, "torch": torch.__version__,
-                  "threads": torch.get_num_threads(),
-                  "command": command or "neurovision train ventral " + " ".join(cli_args(cfg, out))}
-        result.model_path = out / "model.pt"
-        result.sha256 = save_verified({"config": asdict(cfg), "state_dict": network.state_dict(),
-                                       "classes": list(data.classes), "in_channels": data.channels,
-                                       "mean": mean, "std": std, "history": history},
-                                      result.model_path, record)
-    return result
+    try:
+        while state.epoch < cfg.epochs:
+            if state.perm is None:
+                state.perm = torch.randperm(len(data.images), generator=state.shuffle)
+                state.batch = 0
+            while state.batch < per_epoch:
+                loss = _train_step(state, cfg, data, mean, std)
+                _record_step(state, loss, record_every)
+                bar.update(1)
+                if state.step % 10 == 0:
+                    bar.set_postfix(epoch=state.epoch + 1, loss=f"{loss:.3f}")
+                mid_epoch = state.batch < per_epoch
+                stopping = stop_after_steps is not None and state.step >= stop_after_steps and mid_epoch
+                if cfg.checkpoint_every and state.step % cfg.checkpoint_every == 0 and mid_epoch or stopping:
+                    checkpoint()
+                if stopping:
+                    return False
+            _finish_epoch(state, data, mean, std, per_epoch)
+            checkpoint()
+            if stop_after_steps is not None and state.step >= stop_after_steps and state.epoch < cfg.epochs:
+                return False
+        return True
+    finally:
+        bar.close()
+
+
+def _train_step(state: _TrainingState, cfg: TrainConfig, data: TrainingData, mean, std) -> float:
+    """One optimiser step on the next mini-batch of the epoch's order: mean cross-entropy of the logits,
+    backpropagated; returns that loss."""
+    idx = state.perm[state.batch * cfg.batch_size:(state.batch + 1) * cfg.batch_size]
+    logits = state.network(_normalise(data.images[idx], mean, std))
+    loss = nn.functional.cross_entropy(logits, data.labels[idx])
+    state.optimizer.zero_grad(set_to_none=True)
+    loss.backward()
+    state.optimizer.step()
+    state.batch += 1
+    state.step += 1
+    return loss.item()
+
+
+def _record_step(state: _TrainingState, loss: float, record_every: int) -> None:
+    """Append the step's loss to ``history["step_loss"]``, and the weight norm every ``record_every`` steps."""
+    state.history["step_loss"].append(loss)
+    if record_every and state.step % record_every == 0:
+        state.history["weight_norm"].append(weight_norm(state.network))
+        state.history["weight_norm_step"].append(state.step)
+
+
+def _finish_epoch(state: _TrainingState, data: TrainingData, mean, std, per_epoch: int) -> None:
+    """Close an epoch: its mean training loss over its ``per_epoch`` steps, test loss and accuracy (when there
+    is a test set) into the history; the epoch counter advances and the next epoch gets a new order."""
+    state.history["epoch_train_loss"].append(float(np.mean(state.history["step_loss"][-per_epoch:])))
+    if data.test_images is not None and len(data.test_images):
+        tl, ta = evaluate(state.network, data.test_images, data.test_labels, mean, std)
+        state.history["test_loss"].append(tl)
+        state.history["test_accuracy"].append(ta)
+    state.epoch += 1
+    state.perm, state.batch = None, 0
+
+
+def _write_checkpoint(state: _TrainingState, cfg: TrainConfig, data: TrainingData, out: Path,
+                      elapsed_s: float) -> None:
+    """Write ``out/ckpt-<step>.pt`` (everything needed to resume) with its hash record, then delete all but the
+    newest ``cfg.keep_checkpoints`` checkpoints."""
+    path = out / f"ckpt-{state.step:07d}.pt"
+    save_verified({"config": asdict(cfg), "state_dict": state.network.state_dict(),
+                   "optimizer": state.optimizer.state_dict(), "epoch": state.epoch, "batch": state.batch,
+                   "step": state.step, "perm": state.perm, "generator_state": state.shuffle.get_state(),
+                   "torch_rng_state": torch.get_rng_state(), "history": state.history, "elapsed_s": elapsed_s,
+                   "in_channels": data.channels, "classes": list(data.classes)},
+                  path, {"epoch": state.epoch, "batch": state.batch, "step": state.step, "config": asdict(cfg)})
+    for old in _checkpoints(out)[:-cfg.keep_checkpoints]:
+        old.with_suffix(".json").unlink()
+        old.unlink()
+
+
+def _save_trained_model(result: TrainResult, data: TrainingData, out: Path, command: str | None) -> None:
+    """Write the trained network as ``out/model.pt`` with ``out/model.json`` (sha256, config, metrics, the
+    command that reproduces it); sets ``result.model_path`` and ``result.sha256``."""
+    cfg, history = result.config, result.history
+    record = {"config": asdict(cfg), "classes": list(data.classes), "in_channels": data.channels,
+              "mean": result.mean, "std": result.std, "steps": result.steps, "epochs": result.epochs_done,
+              "train_seconds": round(result.train_seconds, 2),
+              "final_epoch_train_loss": history["epoch_train_loss"][-1] if history["epoch_train_loss"] else None,
+              "test_accuracy": result.test_accuracy, "data": data.source, "torch": torch.__version__,
+              "threads": torch.get_num_threads(),
+              "command": command or "neurovision train ventral " + " ".join(cli_args(cfg, out))}
+    result.model_path = out / "model.pt"
+    result.sha256 = save_verified({"config": asdict(cfg), "state_dict": result.network.state_dict(),
+                                   "classes": list(data.classes), "in_channels": data.channels,
+                                   "mean": result.mean, "std": result.std, "history": history},
+                                  result.model_path, record)
 
 
 def _check_resumable(saved: dict, cfg: TrainConfig, path: Path) -> None:
@@ -593,66 +665,6 @@ def cli_args(cfg: TrainConfig, out) -> list[str]:
     return args + ["--out", str(out)]
 
 
-def _cmd_train_ventral(args) -> int:
-    cfg = TrainConfig(dataset=args.dataset, arch=args.arch, optimizer=args.optimizer, lr=args.lr,
-                      weight_decay=args.weight_decay, epochs=args.epochs, batch_size=args.batch_size,
-                      seed=args.seed, n_train=args.n_train or None,
-                      n_test=None if args.n_test < 0 else args.n_test, val_fraction=args.val_fraction,
-                      image_size=args.image_size, color=args.color, checkpoint_every=args.checkpoint_every,
-                      threads=args.threads)
-    command = " ".join(["neurovision", "train", "ventral"] + cli_args(cfg, args.out))
-    result = train(cfg, args.out, resume=args.resume, progress=not args.no_progress, command=command)
-    h = result.history
-    print(json.dumps({"model": str(result.model_path), "sha256": result.sha256, "steps": result.steps,
-                      "epochs": result.epochs_done, "train_seconds": round(result.train_seconds, 1),
-                      "epoch_train_loss": [round(v, 4) for v in h["epoch_train_loss"]],
-                      "test_accuracy": [round(v, 4) for v in h["test_accuracy"]]}, indent=1))
-    return 0
-
-
-def add_train_parser(subparsers) -> argparse.ArgumentParser:
-    """Register ``train ventral`` on the ``neurovision`` command's ``subparsers``; returns the ``train`` parser."""
-    tr = subparsers.add_parser("train", help="train models")
-    sub = tr.add_subparsers(dest="train_what", required=True)
-    v = sub.add_parser("ventral", help="train a small ventral network on Fashion-MNIST or an image folder",
-                       description=__doc__.split("\n")[0])
-    d = TrainConfig()
-    v.add_argument("--dataset", default=d.dataset, help="'fashion_mnist' or a folder <root>/<class>/<image>")
-    v.add_argument("--arch", default=d.arch, help=f"architecture: {', '.join(small_convnets.ARCHITECTURES)}, "
-                   "or plain<D>/residual<D> (D = 2 + 6b)")
-    v.add_argument("--optimizer", default=d.optimizer, choices=OPTIMIZERS)
-    v.add_argument("--lr", type=float, default=None, help="learning rate (default 0.05 sgd, 2e-3 adamw)")
-    v.add_argument("--weight-decay", type=float, default=d.weight_decay)
-    v.add_argument("--epochs", type=int, default=d.epochs)
-    v.add_argument("--batch-size", type=int, default=d.batch_size)
-    v.add_argument("--seed", type=int, default=d.seed)
-    v.add_argument("--n-train", type=int, default=d.n_train, help="first N training images (0: all)")
-    v.add_argument("--n-test", type=int, default=d.n_test, help="fashion_mnist: first N test images (-1: all, 0: none)")
-    v.add_argument("--val-fraction", type=float, default=0.0, help="image folders: held-out share as test set")
-    v.add_argument("--image-size", type=int, default=d.image_size, help="image folders: resize to SxS")
-    v.add_argument("--color", default=d.color, choices=COLOR_MODES,
-                   help="image folders: grayscale/RGB handling (auto: gray if all gray, else RGB)")
-    v.add_argument("--checkpoint-every", type=int, default=0, help="steps between extra checkpoints")
-    v.add_argument("--threads", type=int, default=0)
-    v.add_argument("--out", required=True, help="output folder (checkpoints, model.pt, model.json)")
-    v.add_argument("--resume", action="store_true", help="continue from the newest checkpoint in --out")
-    v.add_argument("--no-progress", action="store_true")
-    v.set_defaults(func=_cmd_train_ventral)
-    return tr
-
-
-def main(argv=None) -> int:
-    """``python -m neurovision.training.ventral ventral …`` (same options as ``neurovision train ventral``)."""
-    p = argparse.ArgumentParser(prog="python -m neurovision.training.ventral")
-    sub = p.add_subparsers(dest="command", required=True)
-    add_train_parser(sub)
-    a = p.parse_args(["train"] + list(sys.argv[1:] if argv is None else argv))
-    try:
-        return a.func(a)
-    except (NeurovisionError, ValueError) as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
+if __name__ == "__main__":  # ``python -m neurovision.training.ventral ventral ...`` = ``neurovision train ventral ...``
+    from ..cli import main
+    raise SystemExit(main(["train", *sys.argv[1:]]))

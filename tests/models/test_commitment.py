@@ -29,7 +29,7 @@ def test_every_registered_model_has_a_valid_commitment_json():
 
 def test_registry_applies_commitment_and_checks_layers(tmp_path):
     model = load_model("pixels")
-    assert model.region_layer_map["IT"] == "pixels" and not model.train_stimulus_ids
+    assert model.region_layer_map["IT"] == "pixels" and not model.chosen_on.get("stimulus_id")
     bad = {"model": "pixels", "region_layer_map": {"IT": "conv99"}}
     (tmp_path / "pixels.json").write_text(json.dumps(bad))
     with pytest.raises(UnknownLayerError, match="conv99"):
@@ -52,7 +52,7 @@ def test_data_driven_selection_uses_training_stimuli_and_benchmarks_skip_them(da
     from neurovision.benchmarks import load_benchmark
     score = load_benchmark("kriegeskorte2008.it_human")(model, n_boot=10, progress=False)
     assert score.provenance["n_stimuli"] == 46 and "not used to choose" in score.notes
-    assert model.train_sessions == {"210305"}
+    assert model.chosen_on["session"] == {"210305"}
     from neurovision.benchmarks.ventral.cowley2023 import PredictivityBenchmark
     v4 = PredictivityBenchmark(sessions=("210305", "210325"))(model, n_boot=5, progress=False)
     assert v4.provenance["sessions"] == ["210325"]  # the session used for the V4 choice is not scored

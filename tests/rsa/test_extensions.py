@@ -46,7 +46,7 @@ def test_bootstrap_subjects():
 
 def test_subject_ceiling_matches_rsatoolbox_on_resample():
     """Ceiling on a subject resample equals rsatoolbox with copies grouped."""
-    rsatoolbox = pytest.importorskip("rsatoolbox")
+    pytest.importorskip("rsatoolbox")
     from rsatoolbox.inference import boot_noise_ceiling
     from rsatoolbox.rdm import RDMs
 

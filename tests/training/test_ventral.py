@@ -4,7 +4,6 @@ Runs are tiny (a few hundred images, narrow networks) so the whole file stays we
 """
 from __future__ import annotations
 
-import argparse
 import json
 import os
 
@@ -14,13 +13,13 @@ import torch
 from PIL import Image
 
 from neurovision.cache import file_sha256
+from neurovision.cli import build_parser
 from neurovision.data.registry import DATASETS, DataNotFoundError
 from neurovision.models.ventral import small_convnets
 from neurovision.training.ventral import (
     CheckpointError,
     TrainConfig,
     TrainingDataError,
-    add_train_parser,
     load_checkpoint,
     load_image_folder,
     load_trained,
@@ -114,7 +113,8 @@ def test_resume_equals_uninterrupted(fmnist, tmp_path, stop_at):
     assert resumed.completed and resumed.steps == full.steps == 6
     assert _same_weights(full.network, resumed.network)
     assert resumed.history["step_loss"] == full.history["step_loss"]
-    assert file_sha256(tmp_path / "part" / "model.pt") == json.loads((tmp_path / "part" / "model.json").read_text())["sha256"]
+    record = json.loads((tmp_path / "part" / "model.json").read_text())
+    assert file_sha256(tmp_path / "part" / "model.pt") == record["sha256"]
 
 
 def test_resume_refuses_different_settings(fmnist, tmp_path):
@@ -213,8 +213,7 @@ def test_grayscale_rgb_mix_conversion_is_documented_and_strict_refuses(tmp_path)
 
 def test_cli_train_ventral(tmp_path, capsys):
     root = _write_folder(tmp_path / "bars", n=6, mode="RGB")
-    parser = argparse.ArgumentParser()
-    add_train_parser(parser.add_subparsers(dest="command"))
+    parser = build_parser()
     args = parser.parse_args(["train", "ventral", "--dataset", str(root), "--arch", "plain8_w8", "--epochs", "1",
                               "--batch-size", "4", "--image-size", "16", "--optimizer", "adamw",
                               "--weight-decay", "0.01", "--seed", "1", "--out", str(tmp_path / "run"),

@@ -177,8 +177,9 @@ def measure_flash_lag(model, condition: str = "continuous", *, kind: str = "line
     readout's own error) and ``target_slip_during_flash_ms`` (how much further behind its own input, in ms of
     travel, the target estimate is on the flash's last frame than on the frame before the flash reached the
     network: 0 for a tracker that is not disturbed by the flash, −flash_frames × frame ms for one that holds its
-    pre-flash estimate while the flash is on; meaningful for the continuous condition). ``speed_deg_s`` is the linear speed; for circular motion the angular speed (polar deg/s) may
-    be given instead (tangential speed = angular × radius in rad).
+    pre-flash estimate while the flash is on; meaningful for the continuous condition). ``speed_deg_s`` is the
+    linear speed; for circular motion the angular speed (polar deg/s) may be given instead (tangential speed =
+    angular × radius in rad).
     """
     if speed_deg_s is not None and speed_deg_s < 0:
         raise ValueError(f"speed_deg_s must be >= 0; got {speed_deg_s}")
@@ -436,53 +437,88 @@ def adams2015_occluded_pursuit(model, amplitude_deg: float = 13.0, n_boot: int =
     """
     from ...data.adams2015 import load_pursuit
 
-    data = load_pursuit()
     dt = model.ms_per_frame
-    step = int(round(dt))
+    warmup = int(warmup_ms / dt)
     per, devs = {}, {}
-    A = amplitude_deg
-    hx = (model.width - 1) / 2 / model.px_per_deg + 0.5 / model.px_per_deg
-    hy = (model.height - 1) / 2 / model.px_per_deg + 0.5 / model.px_per_deg
-    for code, ds in data.items():
-        tgt = ds["target_position"].values[::step] / 600.0
-        eye = ds["eye_position"].values[::step] / 600.0
-        vis_h = ds["visible"].values[::step]
-        n = len(tgt)
-        pos = np.stack([tgt * A, np.zeros(n)], 1)
-        occ = Occluder(-0.8 * A, -hy, 0.0, hy)
-        video, meta = make_video([MovingObject(Custom(pos), "disk", TARGET_RADIUS_DEG)], [occ], [], n_frames=n,
-                                 height=model.height, width=model.width, ms_per_frame=dt, px_per_deg=model.px_per_deg)
-        r = model.run(video)
-        est = r["position_deg"][:, 0] / A
-        w = int(warmup_ms / dt)
-        sl = slice(w, n)
-        dev_m, dev_h = est - tgt, eye - tgt
-        devs[code] = (dev_m[sl], dev_h[sl])
-        vel = lambda z: np.abs(np.gradient(np.convolve(z, np.ones(5) / 5, mode="same")))
-        hid = ~vis_h
-        hid[:w] = False
-        hid[-3:] = False
-        tv = vel(tgt)[hid].mean()
-        per[code] = {
-            "r_deviation": float(np.corrcoef(dev_m[sl], dev_h[sl])[0, 1]),
-            "model_lag_ms": _lag_ms(est[sl], tgt[sl], dt), "human_lag_ms": _lag_ms(eye[sl], tgt[sl], dt),
-            "model_lag_visible_ms": _lag_ms(est[sl], tgt[sl], dt, valid=vis_h[sl]),
-            "human_lag_visible_ms": _lag_ms(eye[sl], tgt[sl], dt, valid=vis_h[sl]),
-            "model_velocity_gain_occluded": float(vel(est)[hid].mean() / tv),
-            "human_velocity_gain_occluded": float(vel(eye)[hid].mean() / tv),
-            "rmse_model_vs_eye_visible": float(np.sqrt(np.mean((est - eye)[sl][vis_h[sl]] ** 2))),
-            "rmse_model_vs_eye_occluded": float(np.sqrt(np.mean((est - eye)[sl][~vis_h[sl]] ** 2))),
-            "rmse_target_vs_eye": float(np.sqrt(np.mean((tgt - eye)[sl] ** 2))),
-            "n_frames": int(n),
-        }
-        per[code]["trace_model"] = est.tolist()
-        per[code]["trace_human"] = eye.tolist()
-        per[code]["trace_target"] = tgt.tolist()
+    for code, ds in load_pursuit().items():
+        tgt, eye, vis_h = _pursuit_traces(ds, int(round(dt)))
+        est = _model_pursuit(model, tgt, amplitude_deg)
+        devs[code] = ((est - tgt)[warmup:], (eye - tgt)[warmup:])
+        per[code] = _pursuit_measures(est, eye, tgt, vis_h, warmup, dt)
     raw = float(np.mean([per[c]["r_deviation"] for c in per]))
-    ceil_pairs = [("FS", "FN"), ("SS", "SN")]
-    ceiling = float(np.mean([np.corrcoef(devs[a][1], devs[b][1])[0, 1] for a, b in ceil_pairs]))
+    ceiling = float(np.mean([np.corrcoef(devs[a][1], devs[b][1])[0, 1] for a, b in _PURSUIT_CEILING_PAIRS]))
+    br, bc = _pursuit_block_bootstrap(devs, n_boot, seed, block=max(1, int(200 / dt)))
+    return _result("adams2015.occluded_pursuit", model, raw, ceiling, br, bc,
+                   "Pearson r of (estimate - target) with (eye - target)",
+                   "grand-average data only; ceiling = smooth-vs-noisy agreement of human deviations",
+                   {"per_condition": per, "amplitude_deg": amplitude_deg,
+                    "delay_ms": model.delay_frames * model.ms_per_frame},
+                   n_boot, seed)
+
+
+#: human conditions with the same mean path (fast smooth/noisy, slow smooth/noisy): the ceiling's pairs
+_PURSUIT_CEILING_PAIRS = (("FS", "FN"), ("SS", "SN"))
+
+
+def _pursuit_traces(ds, step: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One condition's target and eye positions in units of the amplitude (x / 600 px) and the target's
+    visibility, every ``step``-th sample (1-ms samples: one per model frame)."""
+    return (ds["target_position"].values[::step] / 600.0, ds["eye_position"].values[::step] / 600.0,
+            ds["visible"].values[::step])
+
+
+def _model_pursuit(model, tgt: np.ndarray, amplitude_deg: float) -> np.ndarray:
+    """The model's horizontal position estimate (units of the amplitude) on the target path ``tgt`` (units of
+    the amplitude) scaled to ``amplitude_deg``, behind a full-height occluder over −0.8 ≤ x/A ≤ 0, in one pass."""
+    A = amplitude_deg
+    n = len(tgt)
+    hy = (model.height - 1) / 2 / model.px_per_deg + 0.5 / model.px_per_deg
+    pos = np.stack([tgt * A, np.zeros(n)], 1)
+    occ = Occluder(-0.8 * A, -hy, 0.0, hy)
+    video, _ = make_video([MovingObject(Custom(pos), "disk", TARGET_RADIUS_DEG)], [occ], [], n_frames=n,
+                          height=model.height, width=model.width, ms_per_frame=model.ms_per_frame,
+                          px_per_deg=model.px_per_deg)
+    return model.run(video)["position_deg"][:, 0] / A
+
+
+def _smoothed_speed(z: np.ndarray) -> np.ndarray:
+    """|d/dt| of ``z`` after a 5-sample moving average (per sample)."""
+    return np.abs(np.gradient(np.convolve(z, np.ones(5) / 5, mode="same")))
+
+
+def _pursuit_measures(est: np.ndarray, eye: np.ndarray, tgt: np.ndarray, vis_h: np.ndarray, warmup: int,
+                      dt: float) -> dict:
+    """One condition's details, from sample ``warmup`` on: r of model and human deviations from the target, lags
+    (ms) behind the target (all and visible samples), velocity gains while occluded (excluding the warm-up and
+    the last 3 samples), RMSE of model vs eye (visible / occluded) and of target vs eye, and the three traces."""
+    sl = slice(warmup, len(tgt))
+    dev_m, dev_h = est - tgt, eye - tgt
+    hid = ~vis_h
+    hid[:warmup] = False
+    hid[-3:] = False
+    tv = _smoothed_speed(tgt)[hid].mean()
+    return {
+        "r_deviation": float(np.corrcoef(dev_m[sl], dev_h[sl])[0, 1]),
+        "model_lag_ms": _lag_ms(est[sl], tgt[sl], dt), "human_lag_ms": _lag_ms(eye[sl], tgt[sl], dt),
+        "model_lag_visible_ms": _lag_ms(est[sl], tgt[sl], dt, valid=vis_h[sl]),
+        "human_lag_visible_ms": _lag_ms(eye[sl], tgt[sl], dt, valid=vis_h[sl]),
+        "model_velocity_gain_occluded": float(_smoothed_speed(est)[hid].mean() / tv),
+        "human_velocity_gain_occluded": float(_smoothed_speed(eye)[hid].mean() / tv),
+        "rmse_model_vs_eye_visible": float(np.sqrt(np.mean((est - eye)[sl][vis_h[sl]] ** 2))),
+        "rmse_model_vs_eye_occluded": float(np.sqrt(np.mean((est - eye)[sl][~vis_h[sl]] ** 2))),
+        "rmse_target_vs_eye": float(np.sqrt(np.mean((tgt - eye)[sl] ** 2))),
+        "n_frames": int(len(tgt)),
+        "trace_model": est.tolist(),
+        "trace_human": eye.tolist(),
+        "trace_target": tgt.tolist(),
+    }
+
+
+def _pursuit_block_bootstrap(devs: dict, n_boot: int, seed: int, block: int) -> tuple[list, list]:
+    """Bootstrap samples of ``raw`` and ``ceiling``: per resample, whole blocks of ``block`` samples drawn with
+    replacement per condition (``default_rng(seed)``); the ceiling pairs reuse the smooth condition's draw
+    (cut to the shorter trace)."""
     rng = np.random.default_rng(seed)
-    block = max(1, int(200 / dt))
     br, bc = [], []
     for _ in range(n_boot):
         rs, cs = [], {}
@@ -493,16 +529,12 @@ def adams2015_occluded_pursuit(model, amplitude_deg: float = 13.0, n_boot: int =
             rs.append(np.corrcoef(dm[idx], dh[idx])[0, 1])
         br.append(np.mean(rs))
         cc = []
-        for a, b in ceil_pairs:
+        for a, b in _PURSUIT_CEILING_PAIRS:
             m = min(len(devs[a][1]), len(devs[b][1]))
             idx = cs[a][cs[a] < m]
             cc.append(np.corrcoef(devs[a][1][idx], devs[b][1][idx])[0, 1])
         bc.append(np.mean(cc))
-    return _result("adams2015.occluded_pursuit", model, raw, ceiling, br, bc,
-                   "Pearson r of (estimate - target) with (eye - target)",
-                   "grand-average data only; ceiling = smooth-vs-noisy agreement of human deviations",
-                   {"per_condition": per, "amplitude_deg": A, "delay_ms": model.delay_frames * model.ms_per_frame},
-                   n_boot, seed)
+    return br, bc
 
 
 def _cottier_citation() -> str:

@@ -292,7 +292,7 @@ def _sessions_files(sessions) -> dict[str, str]:
 
 def _without_training_sessions(bench, model: Model):
     """A copy of ``bench`` without the sessions the model's commitment was chosen on (None if none were)."""
-    used = set(getattr(model, "train_sessions", ())) & set(bench.sessions)
+    used = set(model.chosen_on.get("session", ())) & set(bench.sessions)
     if not used:
         return None
     remaining = tuple(s for s in bench.sessions if s not in used)
@@ -305,6 +305,10 @@ class _SessionBenchmark(Benchmark):
     """What both Cowley benchmarks share: sessions held out from the model's commitment, and whole results
     cached in ``<cache>/results/scores`` keyed by benchmark (every field: identifier, version, method,
     sessions, ...; data hashes), model (identifier, weights hash), layer set, number of resamples and seed."""
+
+    def content_key(self) -> str:
+        """:meth:`Benchmark.content_key` plus the sha256 of every data file scored (registry-verified)."""
+        return content_key(super().content_key(), self.data_files)
 
     def _score_layers(self, model: Model, layers: list[str] | None, *, n_boot: int, seed: int,
                       progress: bool) -> list[Score]:
@@ -356,10 +360,31 @@ class PredictivityBenchmark(_SessionBenchmark):
         return f"pearson r (held-out images, {CV_SPLITS}-fold CV {how}); median over units"
 
     def _score(self, model: Model, layers: list[str], n_boot: int, seed: int, progress: bool) -> list[Score]:
-        """One :class:`Score` per layer, each on the same resamples; no layer is chosen here."""
+        """One :class:`Score` per layer, each on the same resamples; no layer is chosen here.
+
+        Steps: the held-out r of every unit, per session (point and ``n_boot`` resamples of images and units);
+        the split-half ceiling of session 210325 (on that session's resamples); the provenance shared by all
+        layers; then per layer the pooled median r, its ceiled value and their bootstrap samples. All draws
+        come from ``numpy.random.default_rng(seed)`` in that order.
+        """
         if n_boot < 0:
             raise ValueError(f"n_boot must be >= 0; got {n_boot}")
         rng = np.random.default_rng(seed)
+        units = self._unit_correlations(model, layers, n_boot, rng, progress)
+        ceiling = _split_half_ceiling(rng, n_boot, units.ceiling_draw)
+        prov_base = self._shared_provenance(model, units.per_session)
+        notes = (f"raw = median over {prov_base['n_units']} units of {len(self.sessions)} session(s) of the held-out "
+                 f"Pearson r; ceiling = median Spearman-Brown corrected odd/even split-half reliability of the "
+                 f"{ceiling.n_units} units of session {CEILING_SESSION}, the only session with per-repeat data, "
+                 "applied to all sessions (their own reliability is not measured); ceiled = raw / ceiling "
+                 "(Brain-Score convention; a perfect model's expected r is sqrt(reliability), so ceiled can exceed 1)")
+        return [self._layer_score(model, layer, units, ceiling, prov_base, notes, n_boot, seed) for layer in layers]
+
+    def _unit_correlations(self, model: Model, layers: list[str], n_boot: int, rng: np.random.Generator,
+                           progress: bool) -> _UnitCorrelations:
+        """Per session (in order) and layer, every unit's held-out Pearson r (mean over folds) and its ``n_boot``
+        resamples — images drawn with replacement (predictions fixed), then units drawn with replacement —
+        with the per-session medians of r and of the chosen ridge penalties."""
         r_point = {layer: [] for layer in layers}
         r_boot = {layer: [] for layer in layers}
         per_session = {}
@@ -381,25 +406,21 @@ class PredictivityBenchmark(_SessionBenchmark):
                 per_session[session]["median_r"][layer] = float(np.nanmedian(point))
                 if n_boot:
                     r_boot[layer].append(np.take_along_axis(fold_pearson(w, pred, y, folds), units, axis=1))
-                alpha = results[layer]["ridge_alpha"]
-                ridge = self.regression == "ridge"
-                per_session[session]["median_alpha"][layer] = float(np.median(alpha)) if ridge else None
-                per_session[session]["alpha_at_grid_edge"][layer] = (
-                    float(np.isin(alpha, DEFAULT_ALPHAS[[0, -1]]).mean()) if ridge else None)
-        # ceiling: session 210325, odd/even split-half + Spearman-Brown
-        half_a, half_b = load_ceiling_halves()
-        n_c, m_c = half_a.shape
-        if ceiling_draw is None:
-            ceiling_draw = (resample_counts(rng, n_c, n_boot),
-                            rng.integers(m_c, size=(n_boot, m_c)))
-        split_r = weighted_pearson(np.ones((1, n_c)), half_a, half_b)[0]
-        reliability = spearman_brown(split_r)
-        ceiling = float(np.nanmedian(reliability))
-        if n_boot:
-            rel_boot = spearman_brown(np.take_along_axis(weighted_pearson(ceiling_draw[0], half_a, half_b),
-                                                        ceiling_draw[1], axis=1))
-            ceiling_boot = np.nanmedian(rel_boot, axis=1)
-        prov_base = provenance(
+                median_alpha, at_edge = self._penalty_summary(results[layer]["ridge_alpha"])
+                per_session[session]["median_alpha"][layer] = median_alpha
+                per_session[session]["alpha_at_grid_edge"][layer] = at_edge
+        return _UnitCorrelations(r_point, r_boot, per_session, ceiling_draw)
+
+    def _penalty_summary(self, alpha: np.ndarray) -> tuple[float | None, float | None]:
+        """Median of the units' ridge penalties and the share at an end of the grid (None, None for PLS)."""
+        if self.regression != "ridge":
+            return None, None
+        return float(np.median(alpha)), float(np.isin(alpha, DEFAULT_ALPHAS[[0, -1]]).mean())
+
+    def _shared_provenance(self, model: Model, per_session: dict) -> dict:
+        """The provenance every layer's Score shares: data hashes, sessions, regression settings, unit and image
+        counts, how raw is aggregated and how it is bootstrapped."""
+        return provenance(
             self, model, stimuli_sha256={s: _files(s)[f"images/images_{s}.zip"] for s in self.sessions},
             stimuli_hash_kind="sha256 of each session's image zip (registry-verified)",
             data_sha256=self.data_files, sessions=list(self.sessions), regression=self.regression,
@@ -407,41 +428,80 @@ class PredictivityBenchmark(_SessionBenchmark):
             n_images=int(sum(v["n_images"] for v in per_session.values())),
             aggregate="median over all units of all sessions pooled",
             bootstrap="percentile; images (predictions fixed) and units resampled within each session")
-        notes = (f"raw = median over {prov_base['n_units']} units of {len(self.sessions)} session(s) of the held-out "
-                 f"Pearson r; ceiling = median Spearman-Brown corrected odd/even split-half reliability of the "
-                 f"{m_c} units of session {CEILING_SESSION}, the only session with per-repeat data, applied to "
-                 "all sessions (their own reliability is not measured); ceiled = raw / ceiling (Brain-Score "
-                 "convention; a perfect model's expected r is sqrt(reliability), so ceiled can exceed 1)")
-        scores = []
-        for layer in layers:
-            pooled = np.concatenate(r_point[layer])
-            raw = float(np.nanmedian(pooled))
-            own_session = (float(per_session[CEILING_SESSION]["median_r"][layer])
-                           if CEILING_SESSION in per_session else None)
-            if n_boot:
-                raw_boot = np.nanmedian(np.concatenate(r_boot[layer], axis=1), axis=1)
-                ceiled_boot = raw_boot / ceiling_boot
-            else:
-                raw_boot = ceiled_boot = np.empty(0)
-            prov = dict(prov_base)
-            prov["per_session"] = {s: {"n_images": v["n_images"], "n_units": v["n_units"],
-                                       "median_r": v["median_r"][layer], "median_alpha": v["median_alpha"][layer],
-                                       "alpha_at_grid_edge": v["alpha_at_grid_edge"][layer]}
-                                   for s, v in per_session.items()}
-            prov["n_units_nan_r"] = int(np.isnan(pooled).sum())
-            prov["ceiling"] = {
-                "session": CEILING_SESSION, "n_units": int(m_c), "method": "odd/even split-half (recorded order), "
-                "Pearson r across images, Spearman-Brown 2r/(1+r), median over units",
-                "median_split_half_r": float(np.nanmedian(split_r)),
-                "median_reliability": ceiling, "median_sqrt_reliability": float(np.nanmedian(np.sqrt(reliability))),
-                "raw_own_session": own_session,
-                "ceiled_own_session": None if own_session is None else own_session / ceiling,
-            }
-            scores.append(make_score(raw=raw, samples=raw_boot, model=model.identifier, layer=layer,
-                                     benchmark=self.identifier, metric=self.metric, ceiling=(ceiling, ceiling),
-                                     ceiled_samples=ceiled_boot, n_boot=n_boot, seed=seed, notes=notes,
-                                     provenance=prov))
-        return scores
+
+    def _layer_score(self, model: Model, layer: str, units: _UnitCorrelations, ceiling: _Ceiling,
+                     prov_base: dict, notes: str, n_boot: int, seed: int) -> Score:
+        """One layer's Score: raw = median r over all units of all sessions pooled, ceiled = raw / ceiling, the
+        bootstrap samples of both, and provenance with the per-session figures and the ceiling's details."""
+        pooled = np.concatenate(units.r_point[layer])
+        raw = float(np.nanmedian(pooled))
+        if n_boot:
+            raw_boot = np.nanmedian(np.concatenate(units.r_boot[layer], axis=1), axis=1)
+            ceiled_boot = raw_boot / ceiling.samples
+        else:
+            raw_boot = ceiled_boot = np.empty(0)
+        own_session = (float(units.per_session[CEILING_SESSION]["median_r"][layer])
+                       if CEILING_SESSION in units.per_session else None)
+        prov = dict(prov_base)
+        prov["per_session"] = {s: {"n_images": v["n_images"], "n_units": v["n_units"],
+                                   "median_r": v["median_r"][layer], "median_alpha": v["median_alpha"][layer],
+                                   "alpha_at_grid_edge": v["alpha_at_grid_edge"][layer]}
+                               for s, v in units.per_session.items()}
+        prov["n_units_nan_r"] = int(np.isnan(pooled).sum())
+        prov["ceiling"] = {
+            "session": CEILING_SESSION, "n_units": int(ceiling.n_units), "method": "odd/even split-half (recorded "
+            "order), Pearson r across images, Spearman-Brown 2r/(1+r), median over units",
+            "median_split_half_r": float(np.nanmedian(ceiling.split_r)),
+            "median_reliability": ceiling.value,
+            "median_sqrt_reliability": float(np.nanmedian(np.sqrt(ceiling.reliability))),
+            "raw_own_session": own_session,
+            "ceiled_own_session": None if own_session is None else own_session / ceiling.value,
+        }
+        return make_score(raw=raw, samples=raw_boot, model=model.identifier, layer=layer,
+                          benchmark=self.identifier, metric=self.metric, ceiling=(ceiling.value, ceiling.value),
+                          ceiled_samples=ceiled_boot, n_boot=n_boot, seed=seed, notes=notes, provenance=prov)
+
+
+@dataclass
+class _UnitCorrelations:
+    """Held-out r of every unit: ``r_point[layer]`` one ``(m,)`` array per session; ``r_boot[layer]`` one
+    ``(n_boot, m)`` array per session (empty lists when ``n_boot == 0``); ``per_session[session]`` counts and
+    per-layer medians; ``ceiling_draw``: the ``(image counts (n_boot, n), unit indices (n_boot, m))`` resample
+    of session 210325, or None when it is not scored."""
+
+    r_point: dict
+    r_boot: dict
+    per_session: dict
+    ceiling_draw: tuple | None
+
+
+@dataclass
+class _Ceiling:
+    """The split-half ceiling of session 210325: ``value`` (median Spearman–Brown reliability over units),
+    ``samples`` ``(n_boot,)`` (None when ``n_boot == 0``), per-unit ``split_r`` and ``reliability``, ``n_units``."""
+
+    value: float
+    samples: np.ndarray | None
+    split_r: np.ndarray
+    reliability: np.ndarray
+    n_units: int
+
+
+def _split_half_ceiling(rng: np.random.Generator, n_boot: int, draw: tuple | None) -> _Ceiling:
+    """Median Spearman–Brown corrected odd/even split-half reliability of session 210325's units and its
+    bootstrap samples on ``draw`` (image counts, unit indices) — a fresh draw from ``rng`` when None."""
+    half_a, half_b = load_ceiling_halves()
+    n_c, m_c = half_a.shape
+    if draw is None:
+        draw = (resample_counts(rng, n_c, n_boot),
+                rng.integers(m_c, size=(n_boot, m_c)))
+    split_r = weighted_pearson(np.ones((1, n_c)), half_a, half_b)[0]
+    reliability = spearman_brown(split_r)
+    samples = None
+    if n_boot:
+        rel_boot = spearman_brown(np.take_along_axis(weighted_pearson(draw[0], half_a, half_b), draw[1], axis=1))
+        samples = np.nanmedian(rel_boot, axis=1)
+    return _Ceiling(float(np.nanmedian(reliability)), samples, split_r, reliability, m_c)
 
 
 @dataclass
@@ -474,7 +534,8 @@ class RSAV4Benchmark(_SessionBenchmark):
             responses = c23.load_responses(session)
             ids = responses["stimulus_id"].values.astype(str)
             data = rdm(responses.values, method=self.rdm_method, stimulus_id=ids)
-            models = RDM(np.stack([results[layer]["rdm"] for layer in layers]), ids, descriptors={"layer": list(layers)})
+            models = RDM(np.stack([results[layer]["rdm"] for layer in layers]), ids,
+                         descriptors={"layer": list(layers)})
             boot = bootstrap_stimuli(models, data, method=self.comparison, n_boot=n_boot, seed=seed + i, ceiling=False)
             point = np.asarray(boot.point, dtype=np.float64).reshape(len(layers))
             points.append(point)

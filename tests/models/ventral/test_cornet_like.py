@@ -53,7 +53,8 @@ def test_preprocess(images):
     x = preprocess(images)
     assert x.shape == (2, 3, 224, 224) and x.dtype == torch.float32
     grey = preprocess(np.full((1, 50, 50, 3), 255, dtype=np.uint8))
-    torch.testing.assert_close(grey[0, :, 0, 0], (1 - torch.tensor([0.485, 0.456, 0.406])) / torch.tensor([0.229, 0.224, 0.225]))
+    torch.testing.assert_close(grey[0, :, 0, 0],
+                               (1 - torch.tensor([0.485, 0.456, 0.406])) / torch.tensor([0.229, 0.224, 0.225]))
     assert preprocess(np.zeros((3, 30, 30), dtype=np.uint8)).shape == (3, 3, 224, 224)  # grayscale → RGB
     with pytest.raises(ValueError):
         preprocess(np.zeros((1, 30, 30, 3), dtype=np.float32))

