@@ -1,4 +1,7 @@
-"""Record reference activations of the HED VGG16 backbone computed by Keras/TensorFlow itself.
+"""Script (not part of the package, and not run in its environment: it needs TensorFlow, see below): record the
+reference activations of the HED VGG16 backbone computed by Keras/TensorFlow itself. Run from the repository root
+as ``python benchmarks/make_vgg16_hed_fixture.py`` in a TensorFlow environment; it writes
+``tests/fixtures/vgg16_hed_keras.npz`` and prints its size and the shape and dtype of every stored array.
 
 Writes ``tests/fixtures/vgg16_hed_keras.npz``, against which ``tests/test_vgg16_hed.py`` checks the
 PyTorch port ``neurovision.models.ventral.vgg16_hed`` (VGG16 of Simonyan & Zisserman 2015 with the HED

@@ -1,9 +1,8 @@
-"""Speed/memory benchmark of neurovision.rsa against rsatoolbox.
-
-Runs both on the same data in one process and prints ``name: value`` lines.
-
-    python benchmarks/perf_rsa.py            # full sizes
-    python benchmarks/perf_rsa.py --quick    # smaller, for smoke testing
+"""Script (not part of the package; the brain benchmarks are ``neurovision.benchmarks``): speed and memory of the
+RSA engine ``neurovision.rsa`` against rsatoolbox, both run on the same data in one process. Run from the
+repository root as ``python benchmarks/perf_rsa.py`` (full sizes) or ``python benchmarks/perf_rsa.py --quick``
+(smaller, for smoke testing); it prints one ``name: value`` line per measure (seconds, MB, agreement with
+rsatoolbox, and which compiled kernels ran).
 
 rsatoolbox's stimulus bootstrap is slow (seconds per resample for tau-a on
 1000 conditions); it is timed on ``--ref-boot`` resamples and its per-resample

@@ -1,6 +1,7 @@
-"""Speed of the ventral suite for one model: cold cache, warm cache, hook overhead, peak memory.
-
-Prints one ``name: value`` line per measure:
+"""Script (not part of the package; the brain benchmarks are ``neurovision.benchmarks``): speed of the ventral
+benchmark suite for one model — cold cache, warm cache, hook overhead, peak memory. Run from the repository root
+as ``python benchmarks/perf_suite.py [--model mobilenet_v1] [--n-boot 1000]``; it prints one ``name: value`` line
+per measure:
 
 * ``cold_s[BENCHMARK]`` — each benchmark's share of the cold run;
 * ``suite_cold_s`` — every registered ventral benchmark at the committed layers, empty result cache
@@ -11,8 +12,6 @@ Prints one ``name: value`` line per measure:
   over the same preprocessed batches (goal ≤ 1.1);
 * ``all_layers_peak_rss_mb`` — peak resident memory of computing every layer's RDM on the 92 images
   (layers are streamed in groups under a memory budget), measured in a fresh process.
-
-Usage: ``python benchmarks/perf_suite.py [--model mobilenet_v1] [--n-boot 1000]``
 """
 from __future__ import annotations
 

@@ -1,8 +1,8 @@
-"""Score every registered model on every registered benchmark; write a CSV, a markdown table and figures.
-
-Usage::
-
-    python benchmarks/score_all.py [--models m1 m2 ...] [--benchmarks b1 ...] [--n-boot 1000] [--out figures]
+"""Script (not part of the package; the brain benchmarks themselves are ``neurovision.benchmarks``): score every
+registered image model on every registered benchmark at its committed layer and write the results table. Run
+from the repository root as ``python benchmarks/score_all.py [--models m1 m2 ...] [--benchmarks b1 ...]
+[--n-boot 1000] [--out figures]``; it prints one line per model × benchmark (layer, raw and ceiled score,
+seconds), the pairs it skips (no commitment for the region) on stderr, and finally the files it wrote.
 
 Writes ``<out>/results.csv``, ``<out>/results.md`` (the README's results table), one layer-profile
 figure per model × RSA benchmark, and a model × benchmark heat table of ceiled scores.

@@ -1,7 +1,8 @@
 #!/usr/bin/env python
-"""Write a Brain-Score vision model plugin for a neurovision model, as a folder and a zip to submit.
-
-    python benchmarks/submit_brainscore.py MODEL [--out DIR] [--identifier ID] [--requirement SPEC]
+"""Script (not part of the package; the brain benchmarks themselves are ``neurovision.benchmarks``): write a
+Brain-Score vision model plugin for a neurovision model, as a folder and a zip to submit. Run from the repository
+root as ``python benchmarks/submit_brainscore.py MODEL [--out DIR] [--identifier ID] [--requirement SPEC]``; it
+prints the plugin folder and the zip file it wrote.
 
 ``MODEL`` is a registered neurovision model (``neurovision list models``). The plugin follows
 brainscore-vision 2.x's layout (Schrimpf et al. 2020, Neuron 108:413; one plugin folder per model

@@ -7,11 +7,13 @@ Every sub-command's arguments are defined here, one ``_add_<command>`` function 
     neurovision data       _add_data            → neurovision.data.registry.verify
     neurovision score      _add_score           → Benchmark.__call__ / score_layers
     neurovision figures    _add_figures         → neurovision.figures.make_figures
-    neurovision commit     _add_commit          → neurovision.models.commitment
+    neurovision commit     _add_commit          → neurovision.analysis.commitment_selection.select_commitment,
+                                                 neurovision.models.commitment.write_commitment
     neurovision sweep      _add_sweep           → neurovision.sweep.sweep
     neurovision train      _add_train
         ventral            _add_train_ventral   → neurovision.training.ventral.train
-        tracker            _add_train_tracker   → neurovision.training.tracker.train, evaluate
+        tracker            _add_train_tracker   → neurovision.training.tracker.train,
+                                                 neurovision.analysis.tracker_evaluation.evaluate_tracker
     neurovision cache      _add_cache           → neurovision.cache.info / clear
 
 ``python -m neurovision.training.tracker ...`` is ``neurovision train tracker ...``.
@@ -109,7 +111,8 @@ def _cmd_figures(args) -> int:
 
 
 def _cmd_commit(args) -> int:
-    from .models.commitment import a_priori, select_commitment, write_commitment
+    from .analysis.commitment_selection import select_commitment
+    from .models.commitment import a_priori, write_commitment
     from .models.registry import MODELS
     from .models.registry import load_model as _load_raw
     names = sorted(MODELS) if args.model == "all" else [args.model]
@@ -149,15 +152,15 @@ def _cmd_sweep(args) -> int:
 
 
 def train_ventral_config(args: argparse.Namespace):
-    """The :class:`neurovision.training.ventral.TrainConfig` a parsed ``neurovision train ventral`` command line
-    stands for (``--n-train 0``: all images; ``--n-test -1``: all test images)."""
-    from .training.ventral import TrainConfig
-    return TrainConfig(dataset=args.dataset, arch=args.arch, optimizer=args.optimizer, lr=args.lr,
-                       weight_decay=args.weight_decay, epochs=args.epochs, batch_size=args.batch_size,
-                       seed=args.seed, n_train=args.n_train or None,
-                       n_test=None if args.n_test < 0 else args.n_test, val_fraction=args.val_fraction,
-                       image_size=args.image_size, color=args.color, checkpoint_every=args.checkpoint_every,
-                       threads=args.threads)
+    """The :class:`neurovision.training.ventral.VentralTrainConfig` a parsed ``neurovision train ventral`` command
+    line stands for (``--n-train 0``: all images; ``--n-test -1``: all test images)."""
+    from .training.ventral import VentralTrainConfig
+    return VentralTrainConfig(dataset=args.dataset, arch=args.arch, optimizer=args.optimizer, lr=args.lr,
+                              weight_decay=args.weight_decay, epochs=args.epochs, batch_size=args.batch_size,
+                              seed=args.seed, n_train=args.n_train or None,
+                              n_test=None if args.n_test < 0 else args.n_test, val_fraction=args.val_fraction,
+                              image_size=args.image_size, color=args.color, checkpoint_every=args.checkpoint_every,
+                              threads=args.threads)
 
 
 def _cmd_train_ventral(args) -> int:
@@ -174,15 +177,15 @@ def _cmd_train_ventral(args) -> int:
 
 
 def train_tracker_config(args: argparse.Namespace):
-    """The :class:`neurovision.training.tracker.TrainConfig` a parsed ``neurovision train tracker`` command line
-    stands for (options not on the command line keep the config's defaults)."""
-    from .training.tracker import TrainConfig
-    return TrainConfig(task=args.task, delay_ms=args.delay_ms, steps=args.steps, batch=args.batch, seed=args.seed,
-                       lr=args.lr, threads=args.threads, n_frames=args.n_frames, p_flash=args.p_flash,
-                       p_flash_aligned=args.p_flash_aligned, flash_frame_weight=args.flash_frame_weight,
-                       flash_loss_weight=args.flash_loss_weight, flash_hidden=args.flash_hidden,
-                       locator=args.locator, locator_loss_weight=args.locator_loss_weight,
-                       core_embed=not args.core_locator_only)
+    """The :class:`neurovision.training.tracker.TrackerTrainConfig` a parsed ``neurovision train tracker`` command
+    line stands for (options not on the command line keep the config's defaults)."""
+    from .training.tracker import TrackerTrainConfig
+    return TrackerTrainConfig(task=args.task, delay_ms=args.delay_ms, steps=args.steps, batch=args.batch,
+                              seed=args.seed, lr=args.lr, threads=args.threads, n_frames=args.n_frames,
+                              p_flash=args.p_flash, p_flash_aligned=args.p_flash_aligned,
+                              flash_frame_weight=args.flash_frame_weight, flash_loss_weight=args.flash_loss_weight,
+                              flash_hidden=args.flash_hidden, locator=args.locator,
+                              locator_loss_weight=args.locator_loss_weight, core_embed=not args.core_locator_only)
 
 
 def _tracker_command(cfg, args: argparse.Namespace) -> str:
@@ -198,14 +201,15 @@ def _tracker_command(cfg, args: argparse.Namespace) -> str:
 
 
 def _cmd_train_tracker(args) -> int:
-    from .training.tracker import evaluate, train
+    from .analysis.tracker_evaluation import evaluate_tracker
+    from .training.tracker import train
     cfg = train_tracker_config(args)
     model, info = train(cfg, args.out, resume=not args.no_resume, command=_tracker_command(cfg, args),
                         stop_after=args.stop_after,
                         max_seconds=None if args.max_minutes is None else 60 * args.max_minutes)
     print(json.dumps({k: v for k, v in info.items()}, indent=1, default=str))
     if not args.no_eval:
-        print(evaluate(model))
+        print(evaluate_tracker(model))
     return 0
 
 
@@ -291,8 +295,8 @@ def _add_sweep(sub) -> None:
 def _add_train_ventral(train_sub) -> None:
     """``neurovision train ventral [...]`` (:func:`neurovision.training.ventral.train`)."""
     from .models.ventral.small_convnets import ARCHITECTURES
-    from .training.ventral import COLOR_MODES, OPTIMIZERS, TrainConfig
-    d = TrainConfig()
+    from .training.ventral import COLOR_MODES, OPTIMIZERS, VentralTrainConfig
+    d = VentralTrainConfig()
     v = train_sub.add_parser("ventral", help="train a small ventral network on Fashion-MNIST or an image folder",
                              description="Train a small ventral-stream network on Fashion-MNIST or an image "
                                          "folder (see neurovision.training.ventral).")
@@ -325,8 +329,8 @@ def _add_train_ventral(train_sub) -> None:
 def _add_train_tracker(train_sub) -> None:
     """``neurovision train tracker [...]`` (:func:`neurovision.training.tracker.train`; also
     ``python -m neurovision.training.tracker [...]``)."""
-    from .training.tracker import TASKS, TrainConfig
-    d = TrainConfig()
+    from .training.tracker import TASKS, TrackerTrainConfig
+    d = TrackerTrainConfig()
     p = train_sub.add_parser("tracker", help="train the dorsal tracker on random motion scenes",
                              description="Train the dorsal tracker on random motion scenes, then evaluate it "
                                          "(see neurovision.training.tracker).")

@@ -50,6 +50,15 @@ and ``K``, ``Y`` are deflated by ``I - t_a t_a^T``. Predictions: ``K_test U (T^T
 Both regressions can also start from a precomputed Gram matrix (:func:`predictivity_from_gram`), so one
 ``n x n`` product of a wide layer serves every fold, both regressions and a correlation RDM
 (:func:`correlation_rdm_from_gram`).
+
+Bootstrap statistics of held-out predictions
+--------------------------------------------
+A percentile bootstrap over stimuli keeps the predictions fixed and redraws the stimuli:
+:func:`resample_counts` gives how often each stimulus is drawn in each resample, :func:`weighted_pearson`
+the column-wise Pearson r on every resample at once (the counts as row weights), and :func:`fold_pearson`
+the per-fold r averaged over folds — the score above — on every resample. The encoding benchmarks
+(:mod:`neurovision.benchmarks.encoding`, :mod:`neurovision.benchmarks.ventral.cowley2023`) use them for the
+CIs of raw scores and of split-half ceilings.
 """
 from __future__ import annotations
 
@@ -64,7 +73,8 @@ from .threads import limit_threads
 
 __all__ = ["DEFAULT_ALPHAS", "DEFAULT_PLS_COMPONENTS", "Predictivity", "kfold", "gram", "center_gram",
            "ridge_fit_predict", "pls_fit_predict", "pearson_columns", "ridge_predictivity", "pls_predictivity",
-           "predictivity_from_gram", "correlation_rdm_from_gram"]
+           "predictivity_from_gram", "correlation_rdm_from_gram", "weighted_pearson", "fold_pearson",
+           "resample_counts"]
 
 #: Ridge penalties relative to the mean squared norm of a centred training pattern (``trace(K)/n``).
 DEFAULT_ALPHAS = np.logspace(-4, 5, 19)
@@ -152,6 +162,46 @@ def pearson_columns(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     with np.errstate(invalid="ignore", divide="ignore"):
         r = np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
     return np.clip(r, -1.0, 1.0)
+
+
+# -------------------------------------------------------------- correlations on bootstrap resamples
+def weighted_pearson(w: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Column-wise Pearson r of ``a`` and ``b`` (n, m) on resampled rows: ``w`` (B, n) holds how often each
+    row is drawn in each of B resamples. Rows where either value is NaN are left out per column.
+    Returns (B, m); NaN where fewer than 3 rows remain or a column is constant."""
+    a = np.asarray(a, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    w = np.asarray(w, dtype=np.float64)
+    mask = np.isfinite(a) & np.isfinite(b)
+    ac = np.where(mask, a - np.nanmean(np.where(mask, a, np.nan), axis=0), 0.0)
+    bc = np.where(mask, b - np.nanmean(np.where(mask, b, np.nan), axis=0), 0.0)
+    m = a.shape[1]
+    with limit_threads(1):  # small products: threads only add overhead on a busy machine
+        sums = w @ np.concatenate([ac, bc, ac * ac, bc * bc, ac * bc, mask.astype(np.float64)], axis=1)
+    sa, sb, saa, sbb, sab, sw = (sums[:, k * m:(k + 1) * m] for k in range(6))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cov = sab - sa * sb / sw
+        va = saa - sa * sa / sw
+        vb = sbb - sb * sb / sw
+        r = cov / np.sqrt(va * vb)
+    tiny = 1e-12 * np.maximum(saa, 1e-300)
+    bad = (sw < 3) | (va <= tiny) | (vb <= 1e-12 * np.maximum(sbb, 1e-300))
+    r[bad] = np.nan
+    return np.clip(r, -1.0, 1.0)
+
+
+def fold_pearson(w: np.ndarray, pred: np.ndarray, y: np.ndarray, folds: np.ndarray) -> np.ndarray:
+    """Per-unit r within each fold on resampled rows (``w`` (B, n) counts), averaged over folds → (B, m)."""
+    rs = [weighted_pearson(w[:, folds == f], pred[folds == f], y[folds == f]) for f in np.unique(folds)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns → NaN
+        return np.nanmean(rs, axis=0)
+
+
+def resample_counts(rng: np.random.Generator, n: int, n_boot: int) -> np.ndarray:
+    """(n_boot, n) float64: how often each of n items is drawn in each of n_boot draws of n with replacement."""
+    draws = rng.integers(n, size=(n_boot, n)) + (np.arange(n_boot) * n)[:, None]
+    return np.bincount(draws.ravel(), minlength=n_boot * n).reshape(n_boot, n).astype(np.float64)
 
 
 def _as_responses(responses: np.ndarray, n: int) -> np.ndarray:

@@ -127,14 +127,14 @@ def test_recorded_train_commands_round_trip():
     """``cli_args`` of a non-default config, parsed again, gives the same config (tracker and ventral)."""
     from neurovision.cli import build_parser, train_tracker_config, train_ventral_config
     from neurovision.training import tracker, ventral
-    tcfg = tracker.TrainConfig(task="control", delay_ms=30, steps=40, batch=5, seed=3, lr=0.004, n_frames=50,
-                               p_flash=0.3, p_flash_aligned=0.2, flash_frame_weight=2.5, flash_loss_weight=0.75,
-                               flash_hidden=16, locator=8, locator_loss_weight=0.5, core_embed=False, threads=1)
+    tcfg = tracker.TrackerTrainConfig(task="control", delay_ms=30, steps=40, batch=5, seed=3, lr=0.004, n_frames=50,
+                                      p_flash=0.3, p_flash_aligned=0.2, flash_frame_weight=2.5, flash_loss_weight=0.75,
+                                      flash_hidden=16, locator=8, locator_loss_weight=0.5, core_embed=False, threads=1)
     argv = ["train", "tracker", *tracker.cli_args(tcfg, Path("x.pt")), "--threads", "1"]
     assert train_tracker_config(build_parser().parse_args(argv)) == tcfg
-    vcfg = ventral.TrainConfig(dataset="some/folder", arch="plain8_w8", optimizer="adamw", lr=0.01, weight_decay=0.1,
-                               epochs=3, batch_size=16, seed=2, n_train=None, n_test=None, val_fraction=0.25,
-                               image_size=20, color="gray")
+    vcfg = ventral.VentralTrainConfig(dataset="some/folder", arch="plain8_w8", optimizer="adamw", lr=0.01,
+                                      weight_decay=0.1, epochs=3, batch_size=16, seed=2, n_train=None, n_test=None,
+                                      val_fraction=0.25, image_size=20, color="gray")
     argv = ["train", "ventral", *ventral.cli_args(vcfg, "out")]
     assert train_ventral_config(build_parser().parse_args(argv)) == vcfg
 

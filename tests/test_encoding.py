@@ -207,3 +207,18 @@ def test_bad_inputs_raise_clear_errors():
         E.ridge_predictivity(x, y, standardize="whiten")
     with pytest.raises(ValueError, match="method"):
         E.predictivity_from_gram(E.gram(x), y, "lasso")
+
+
+def test_weighted_pearson_equals_repeated_rows():
+    from neurovision.encoding import pearson_columns, weighted_pearson
+
+    rng = np.random.default_rng(0)
+    a, b = rng.normal(size=(30, 4)), rng.normal(size=(30, 4))
+    counts = rng.multinomial(30, np.full(30, 1 / 30))
+    rows = np.repeat(np.arange(30), counts)
+    np.testing.assert_allclose(weighted_pearson(counts[None].astype(float), a, b)[0],
+                               pearson_columns(a[rows], b[rows]), atol=1e-12)
+    a[3, 1] = np.nan  # NaN rows are left out of that column only
+    keep = np.arange(30) != 3
+    np.testing.assert_allclose(weighted_pearson(np.ones((1, 30)), a, b)[0, 1],
+                               np.corrcoef(a[keep, 1], b[keep, 1])[0, 1], atol=1e-12)

@@ -24,10 +24,11 @@ def test_assembly_from_brainio_netcdf(assembly, tmp_path, compress, reader, monk
     from brainscore_core.supported_data_standards.brainio.packaging import write_netcdf
 
     import neurovision.interop.brainscore as nb
+    from neurovision.interop.brainscore import assemblies
     path = tmp_path / "assy.nc"
     write_netcdf(assembly, path, compress=compress)
     if reader == "h5py":  # no netCDF engine: the h5py fallback
-        monkeypatch.setattr(nb, "_xarray_engines_for", lambda p: [])
+        monkeypatch.setattr(assemblies, "_xarray_engines_for", lambda p: [])
     da = nb.load_brainscore_assembly(path)
     assert da.dims == ("presentation", "neuroid", "time_bin")
     np.testing.assert_array_equal(da.values, assembly.values)

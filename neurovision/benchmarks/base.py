@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import hashlib
 from abc import ABC, abstractmethod
-from dataclasses import dataclass, field
+from dataclasses import Field, dataclass, field, fields, is_dataclass
 from typing import Callable, Iterable, Mapping
 
 import numpy as np
@@ -40,8 +40,9 @@ import xarray as xr
 from .. import __version__
 from ..activations import extract_layers, layer_groups, layer_sizes
 from ..cache import atomic_path, cache_dir, caching, content_key, enabled
-from ..models.base import Model
-from ..rsa import RDM, align, bootstrap_stimuli, check_n_boot, compare, noise_ceiling, rdm
+from ..models.base import Model, callable_key
+from ..rsa import METHODS, RDM, align, bootstrap_stimuli, check_n_boot, compare, noise_ceiling, rdm
+from ..rsa.reliability import spearman_brown
 from ..scores import Score, load_scores, make_score, scores_to_json
 from ..stimuli.images import stimuli_hash
 
@@ -90,9 +91,6 @@ class Benchmark(ABC):
         arguments): the class, package version, identifier, version, and every setting — callables (data
         loaders, scoring functions) by their code (:func:`~neurovision.models.base.callable_key`). Subclasses
         add the data they score against. Used to key results outside the benchmark's own cache (sweeps)."""
-        from dataclasses import Field, fields, is_dataclass
-
-        from ..models.base import callable_key
         own_fields: tuple[Field, ...] = fields(self) if is_dataclass(self) else ()
         settings = {f.name: (callable_key(v) if callable(v) else v)
                     for f in own_fields for v in [getattr(self, f.name)]}
@@ -217,7 +215,6 @@ class RSABenchmark(Benchmark):
     load_split_halves: Callable[[], tuple[RDM, RDM]] | None = None
 
     def __post_init__(self) -> None:
-        from ..rsa import METHODS
         if self.comparison not in METHODS:
             raise ValueError(f"unknown comparison {self.comparison!r}; known: {', '.join(sorted(METHODS))}")
 
@@ -235,7 +232,7 @@ class RSABenchmark(Benchmark):
         none (raw score only). Every data stimulus must be in ``stimuli``; the error lists the ones missing.
         """
         data = _rdms_as_xarray(rdms, stimulus_ids)
-        _check_ids_in(data["stimulus_id"].values.astype(str), stimuli, "the data RDMs")
+        check_ids_in(data["stimulus_id"].values.astype(str), stimuli, "the data RDMs")
         data_rdm_from_xarray(data)  # validate now, not at the first score
         return cls(identifier=identifier, region=region, load_stimuli=lambda: stimuli, load_data=lambda: data,
                    citation=citation, description=description, version=version, comparison=comparison,
@@ -256,11 +253,10 @@ class RSABenchmark(Benchmark):
         subject and no repetitions, none.
         """
         subjects = _responses_by_subject(responses)
-        from ..rsa.reliability import spearman_brown  # noqa: F401  (fails early if missing)
         rdms, halves = [], None
         for name, da in subjects.items():
             rdms.append(rdm(_mean_repetitions(da), method=rdm_method))
-            _check_ids_in(rdms[-1].stimulus_id, stimuli, f"the responses of subject {name!r}")
+            check_ids_in(rdms[-1].stimulus_id, stimuli, f"the responses of subject {name!r}")
         ids = rdms[0].stimulus_id
         for name, r in zip(subjects, rdms):
             if sorted(r.stimulus_id) != sorted(ids):
@@ -286,7 +282,6 @@ class RSABenchmark(Benchmark):
         """Nili et al. (2014) ``(lower, upper)`` with ≥ 2 subjects; the Spearman–Brown split-half reliability
         (both bounds) for one subject with repetitions; None for a single RDM."""
         if self.load_split_halves is not None:
-            from ..rsa.reliability import spearman_brown
             a, b = self.load_split_halves()
             r = spearman_brown(float(np.ravel(compare(a, b.subset(a.stimulus_id), method=self.comparison))[0]))
             return float(r), float(r)
@@ -334,7 +329,6 @@ class RSABenchmark(Benchmark):
             ceiling = noise_ceiling(data, method=self.comparison)
             ceiled_samples = boot.ceiled_samples() if n_boot else None
         elif halves is not None:
-            from ..rsa.reliability import spearman_brown
             a, b = (align(models, h, names=(f"model {model.identifier!r}", "split half"))[1] for h in halves)
             split = bootstrap_stimuli(a, b, method=self.comparison, n_boot=n_boot, seed=seed, ceiling=False)
             reliability = float(spearman_brown(float(np.ravel(split.point)[0])))
@@ -384,8 +378,10 @@ def _rdms_as_xarray(rdms, stimulus_ids) -> xr.DataArray:
                                 "stimulus_id_2": ids})
 
 
-def _check_ids_in(ids: Iterable[str], stimuli: xr.DataArray, what: str) -> None:
-    """Raise naming ``what`` and the ids that the stimulus set lacks."""
+def check_ids_in(ids: Iterable[str], stimuli: xr.DataArray, what: str) -> None:
+    """ValueError unless every id of ``ids`` is a ``stimulus_id`` of ``stimuli``; the message names ``what``
+    (e.g. ``"the responses"``) and up to 10 of the ids the stimulus set lacks. The ``from_rdms`` /
+    ``from_responses`` constructors of user-data benchmarks check their data with it."""
     have = set(stimuli["stimulus_id"].values.astype(str))
     missing = [i for i in ids if i not in have]
     if missing:

@@ -23,13 +23,19 @@ import xarray as xr
 from .. import __version__
 from ..activations import extract_layers, layer_groups, layer_sizes
 from ..cache import content_key
-from ..encoding import DEFAULT_PLS_COMPONENTS, pls_predictivity, ridge_predictivity
+from ..encoding import (
+    DEFAULT_PLS_COMPONENTS,
+    fold_pearson,
+    pls_predictivity,
+    resample_counts,
+    ridge_predictivity,
+    weighted_pearson,
+)
 from ..models.base import Model
 from ..rsa.reliability import odd_even_repeats, spearman_brown
 from ..scores import Score, make_score
 from ..stimuli.images import stimuli_hash
-from .base import Benchmark, _check_ids_in, cached_scores, held_out, provenance
-from .ventral.cowley2023 import fold_pearson, resample_counts, weighted_pearson
+from .base import Benchmark, cached_scores, check_ids_in, held_out, provenance
 
 #: activations held in memory at once while scoring several layers (bytes)
 MEMORY_BUDGET_BYTES = 768e6
@@ -70,7 +76,7 @@ class EncodingBenchmark(Benchmark):
         if responses.sizes["repetition"] < 2:
             raise ValueError("an encoding benchmark needs >= 2 repetitions per stimulus for its split-half ceiling")
         responses = responses.transpose("presentation", "neuroid", "repetition")
-        _check_ids_in(responses["stimulus_id"].values.astype(str), stimuli, "the responses")
+        check_ids_in(responses["stimulus_id"].values.astype(str), stimuli, "the responses")
         return cls(identifier=identifier, region=region, load_stimuli=lambda: stimuli,
                    load_responses=lambda: responses, citation=citation, description=description, version=version,
                    method=method, n_splits=n_splits)

@@ -28,11 +28,11 @@ def make_dorsal_figures(out, n_boot: int = 200, seed: int = 0) -> list[Path]:
     the pursuit benchmark's bootstrap (its traces are what is plotted). Takes ~20 s on 2 CPU cores.
     """
     from ..analysis.dorsal_rsa import hidden_state_rsa
+    from ..analysis.tracker_evaluation import evaluate_tracker
     from ..benchmarks.dorsal.behaviour import WHITNEY2000_LAG_MS, adams2015_occluded_pursuit, measure_flash_lag
     from ..cache import write_json_atomic
     from ..models.dorsal import tracker as trk
     from ..stimuli.motion import random_scenes
-    from ..training.tracker import evaluate
     from .plotting import (
         plot_error_since_occlusion,
         plot_flash_lag_vs_speed,
@@ -82,7 +82,7 @@ def make_dorsal_figures(out, n_boot: int = 200, seed: int = 0) -> list[Path]:
     written.append(plot_pursuit_traces(per, model.ms_per_frame, path=out / "dorsal_pursuit_traces.png"))
 
     # 4. error vs time since occlusion onset
-    ev = evaluate(model, n_videos=128, seed=12345)
+    ev = evaluate_tracker(model, n_videos=128, seed=12345)
     curve = ev["error_vs_time_since_occlusion_px"].values
     keep = ev["n_frames_since_onset"].values >= 20
     summary["evaluation"] = {"error_visible_px": float(ev["error_px"].sel(visibility="visible")),

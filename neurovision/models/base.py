@@ -39,7 +39,7 @@ import numpy as np
 import torch
 
 from ..errors import UnknownNameError, did_you_mean
-from ..stimuli.motion import delay_video
+from ..stimuli.videos import delay_video
 
 
 def state_dict_hash(module: torch.nn.Module) -> str:
@@ -55,6 +55,10 @@ def state_dict_hash(module: torch.nn.Module) -> str:
 
 class UnknownLayerError(UnknownNameError):
     """A layer (or region) name the model does not have."""
+
+
+class UnknownModelError(UnknownNameError):
+    """A model name that is not registered, nor a known torchvision or timm architecture."""
 
 
 def callable_key(f) -> str:
@@ -229,7 +233,7 @@ class VideoModel(Model):
     * ``px_per_deg`` — pixels per degree of visual angle of the (preprocessed) frame;
     * ``delay_frames`` — the input delay Δ (frames): at network time step ``t`` the network sees input frame
       ``t - Δ``, and a blank (0) frame for ``t < Δ``. Applied by :meth:`network_input` on the data side
-      (:func:`neurovision.stimuli.motion.delay_video`), never in ``forward``.
+      (:func:`neurovision.stimuli.videos.delay_video`), never in ``forward``.
 
     Activations of a layer whose output has a time axis come out as ``presentation × neuroid × time_bin``,
     indexed by network time (see :func:`neurovision.activations.extract_layers`).
@@ -249,7 +253,7 @@ class VideoModel(Model):
     def network_input(self, stimuli: np.ndarray, delay_frames: int | None = None) -> torch.Tensor:
         """The network input for videos ``(n, time, height, width)`` (or one video ``(time, height, width)``,
         given a batch axis of 1): ``preprocess``, a check that the frames are ``height`` × ``width`` px, then the
-        input delay (default ``delay_frames``; :func:`~neurovision.stimuli.motion.delay_video`, blank frames = 0).
+        input delay (default ``delay_frames``; :func:`~neurovision.stimuli.videos.delay_video`, blank frames = 0).
         Output time step ``t`` holds input frame ``t - delay``. Raises ValueError for another frame size or a
         delay not shorter than the video."""
         x = self.preprocess(stimuli)

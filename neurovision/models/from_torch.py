@@ -17,7 +17,9 @@ from typing import Callable, Mapping, Sequence
 import numpy as np
 import torch
 
+from ..errors import did_you_mean
 from .base import Model, UnknownLayerError, probe_images
+from .ventral import torchvision_zoo as zoo
 
 
 def _executed_once(module: torch.nn.Module, names: list[str], preprocess) -> list[str]:
@@ -56,14 +58,11 @@ def from_torch(module: torch.nn.Module, preprocess: Callable[[np.ndarray], torch
     """
     if not isinstance(module, torch.nn.Module):
         raise TypeError(f"from_torch needs a torch.nn.Module; got {type(module).__name__}")
-    from .ventral import torchvision_zoo as zoo
-
     preprocess = preprocess or zoo.preprocess
     layers = list(layers) if layers is not None else _executed_once(module, zoo.candidate_layers(module), preprocess)
     names = dict(module.named_modules())
     unknown = [layer for layer in layers if layer not in names]
     if unknown:
-        from ..errors import did_you_mean
         raise UnknownLayerError(f"module {type(module).__name__} has no submodule(s) {unknown}"
                                 f"{did_you_mean(unknown[0], names)} (names as in module.named_modules())")
     model = Model(identifier=identifier or type(module).__name__, network=module, preprocess=preprocess,

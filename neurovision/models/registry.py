@@ -2,74 +2,64 @@
 extended by :func:`register_model` and by installed plugins (entry-point group ``neurovision.models``, see
 :mod:`neurovision.plugins`).
 
-Constructors import their module on call, so listing models stays cheap.
+Constructors build on call (weights are read or converted then), so listing models stays cheap.
 """
 from __future__ import annotations
 
 from typing import Callable
 
-from ..errors import UnknownNameError
+from ..errors import did_you_mean
 from ..plugins import MODEL_GROUP, load_entry_points, register
-from .base import Model
+from .base import Model, UnknownModelError
+from .commitment import apply_commitment
+from .dorsal import tracker
+from .ventral import cornet_like, cornet_mini, mobilenet_v1, pixels, timm_zoo, torchvision_zoo, vgg16_hed
 
-
-class UnknownModelError(UnknownNameError):
-    """A model name that is not registered."""
+__all__ = ["MODELS", "UnknownModelError", "architecture_names", "model_names", "register_model", "load_model"]
 
 
 def _mobilenet_v1() -> Model:
-    from .ventral.mobilenet_v1 import build
-    return build(pretrained=True)
+    return mobilenet_v1.build(pretrained=True)
 
 
 def _mobilenet_v1_untrained() -> Model:
-    from .ventral.mobilenet_v1 import build
-    return build(pretrained=False)
+    return mobilenet_v1.build(pretrained=False)
 
 
 def _vgg16_hed() -> Model:
-    from .ventral.vgg16_hed import build
-    return build(pretrained=True)
+    return vgg16_hed.build(pretrained=True)
 
 
 def _vgg16_hed_untrained() -> Model:
-    from .ventral.vgg16_hed import build
-    return build(pretrained=False)
+    return vgg16_hed.build(pretrained=False)
 
 
 def _cornet_like() -> Model:
-    from .ventral.cornet_like import build
-    return build()
+    return cornet_like.build()
 
 
 def _cornet_like_rt() -> Model:
-    from .ventral.cornet_like import build
-    return build(times=2)
+    return cornet_like.build(times=2)
 
 
 def _cornet_mini_fashion() -> Model:
-    from .ventral.cornet_mini import build
-    return build(pretrained=True)
+    return cornet_mini.build(pretrained=True)
 
 
 def _cornet_mini_untrained() -> Model:
-    from .ventral.cornet_mini import build
-    return build(pretrained=False)
+    return cornet_mini.build(pretrained=False)
 
 
 def _pixels() -> Model:
-    from .ventral.pixels import build
-    return build()
+    return pixels.build()
 
 
 def _tracker() -> Model:
-    from .dorsal.tracker import build
-    return build()
+    return tracker.build()
 
 
 def _tracker_control() -> Model:
-    from .dorsal.tracker import build_control
-    return build_control()
+    return tracker.build_control()
 
 
 MODELS: dict[str, Callable[[], Model]] = {
@@ -85,6 +75,15 @@ MODELS: dict[str, Callable[[], Model]] = {
     "tracker": _tracker,  # dorsal stream (videos); commits only region "dorsal"
     "tracker_control": _tracker_control,
 }
+
+
+def architecture_names() -> list[str]:
+    """Every architecture name :func:`load_model` accepts besides registered models: torchvision's
+    classification architectures and, when timm is installed, ``"timm:<arch>"`` for each of timm's."""
+    names = torchvision_zoo.classification_architectures()
+    if timm_zoo.available():
+        names += [timm_zoo.TIMM_PREFIX + a for a in timm_zoo.architectures()]
+    return names
 
 
 def model_names() -> list[str]:
@@ -117,19 +116,15 @@ def load_model(name: str, weights: str | None = None, *, untrained: bool = False
             raise ValueError(f"model {name!r} brings its own weights; {', '.join(given)} appl"
                              f"{'ies' if len(given) == 1 else 'y'} to torchvision and timm architectures "
                              f"(e.g. resnet18, timm:resnet10t){twin}")
-        from .commitment import apply_commitment
         model = MODELS[name]()
         if not isinstance(model, Model):
             raise TypeError(f"the constructor registered as model {name!r} returned {type(model).__name__}, "
                             "not a neurovision Model (wrap a torch module with neurovision.from_torch)")
         return apply_commitment(model)
-    from .ventral import timm_zoo
-    from .ventral.torchvision_zoo import architecture_names, build, classification_architectures
     if name.startswith(timm_zoo.TIMM_PREFIX):
         return timm_zoo.build(name[len(timm_zoo.TIMM_PREFIX):], weights, untrained=untrained, drop_head=drop_head)
-    if name in classification_architectures():
-        return build(name, weights, untrained=untrained, drop_head=drop_head)
-    from ..errors import did_you_mean
+    if name in torchvision_zoo.classification_architectures():
+        return torchvision_zoo.build(name, weights, untrained=untrained, drop_head=drop_head)
     timm = " or timm:<arch> for a timm architecture," if timm_zoo.available() else ""
     close = did_you_mean(name, [*MODELS, *architecture_names()])
     if timm and name in timm_zoo.architectures():  # a timm name without its prefix

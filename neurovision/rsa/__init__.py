@@ -15,6 +15,7 @@ RDM without rank order or variance (all dissimilarities equal) are NaN with a
 """
 from .ceiling import noise_ceiling
 from .compare import METHODS, compare
+from .dissimilarity import RDM, align, noise_covariance, rdm
 from .inference import (
                         BootstrapResult,
                         PairwiseResult,
@@ -27,7 +28,6 @@ from .inference import (
                         pairwise_tests,
                         permutation_test,
 )
-from .rdm import RDM, align, noise_covariance, rdm
 from .reliability import odd_even_repeats, spearman_brown
 from .reweighting import ReweightingResult, crossval_reweighted, fit_weights
 from .temporal import compare_timecourses, rdm_timecourse

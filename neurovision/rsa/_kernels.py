@@ -57,7 +57,7 @@ __all__ = ["HAVE_NUMBA", "argsort", "tau_a_matrix", "tau_a_pairs",
            "avg_ranks", "pair_weights",
            "pair_weights_block", "spearman_resampled", "argsort_numpy", "tau_a_matrix_numpy",
            "pair_weights_numpy", "pair_weights_block_numpy",
-           "weighted_discordant_numpy"]
+           "weighted_discordant_numpy", "scratch", "release_scratch"]
 
 # runtime switch (tests flip it to compare the two implementations)
 USE_NUMBA = HAVE_NUMBA
@@ -441,7 +441,7 @@ if HAVE_NUMBA:
         return _tau_from_counts(tot, tx, _run_ties_u(ty, 0, m), txy, total, den)
 
     @_njit
-    def _packed_keys(x, idxbits, out):
+    def packed_keys(x, idxbits, out):
         """Order-preserving uint64 image of x, low ``idxbits`` bits
         replaced by the element index (for a SIMD np.sort), into ``out``."""
         n = x.shape[0]
@@ -760,9 +760,9 @@ def argsort(X: np.ndarray) -> np.ndarray:
     # bits, then an exact fix-up of runs whose truncated keys tie
     idxbits = max(1, int(n - 1).bit_length())
     out = np.empty((k, n), np.int64)
-    keys = _scratch("argsort_keys", (n,), np.uint64)
+    keys = scratch("argsort_keys", (n,), np.uint64)
     for r in range(k):
-        _packed_keys(X[r], idxbits, keys)
+        packed_keys(X[r], idxbits, keys)
         keys.sort()  # in place: numpy's SIMD sort
         _unpack_fix(keys, X[r], idxbits, out[r])
     return out
@@ -773,7 +773,7 @@ _SCRATCH = threading.local()
 SINGLE_PAIR_PARALLEL_MIN = 1 << 15
 
 
-def _scratch(name: str, shape: tuple, dtype) -> np.ndarray:
+def scratch(name: str, shape: tuple, dtype) -> np.ndarray:
     """A work array of ``shape`` (contents undefined), reused between calls in this thread.
 
     Kernels over ~10^6-entry RDM vectors used to allocate their work arrays on every call; on this
@@ -792,13 +792,19 @@ def _scratch(name: str, shape: tuple, dtype) -> np.ndarray:
     return arr[:need].reshape(shape)
 
 
-def release_scratch() -> None:
-    """Free this thread's reusable work arrays (see :func:`_scratch`)."""
-    _SCRATCH.pool = {}
+def release_scratch(prefix: str | None = None) -> None:
+    """Free this thread's reusable work arrays (see :func:`scratch`): all of them, or only those whose names
+    start with ``prefix``."""
+    if prefix is None:
+        _SCRATCH.pool = {}
+        return
+    pool = getattr(_SCRATCH, "pool", None) or {}
+    for name in [k for k in pool if k.startswith(prefix)]:
+        del pool[name]
 
 
 def _tau_a_pairs_nb(orders, X, Y, w, xi, yi) -> np.ndarray:
-    """Numba tau-a of the row pairs (X[xi[t]], Y[yi[t]]) with per-thread scratch (see :func:`_scratch`)."""
+    """Numba tau-a of the row pairs (X[xi[t]], Y[yi[t]]) with per-thread scratch (see :func:`scratch`)."""
     npair = xi.shape[0]
     out = np.empty(npair)
     if npair == 0:
@@ -807,8 +813,8 @@ def _tau_a_pairs_nb(orders, X, Y, w, xi, yi) -> np.ndarray:
     nthreads = _nb.get_num_threads()
     nblk = max(1, min(bounds.shape[0] - 1, nthreads))
     p = X.shape[1]
-    fs = _scratch("tau_f", (nblk, 6, p), np.float64)
-    iscr = _scratch("tau_i", (nblk, 2, p + 1), np.int64)
+    fs = scratch("tau_f", (nblk, 6, p), np.float64)
+    iscr = scratch("tau_i", (nblk, 2, p + 1), np.int64)
     if npair == 1 and w is None and nthreads > 1 and p >= SINGLE_PAIR_PARALLEL_MIN:
         # one long pair: split its merge sort over two threads instead
         out[0] = _tau_a_single_u(orders[xi[0]], X[xi[0]], Y[yi[0]], fs[0], iscr[0])
@@ -934,7 +940,7 @@ def tie_runs(sorted_dense: np.ndarray):
     """Per row of ``sorted_dense`` (k, P) (dense ranks in sorted order), the
     [start, end) of every run of equal values longer than 1, as a numba typed
     list of (g, 2) int64 arrays."""
-    from numba.typed import List
+    from numba.typed import List  # lazy: numba is optional (see the module docstring); only its kernels need this
     runs = List()
     P = sorted_dense.shape[1]
     for row in sorted_dense:

@@ -24,12 +24,15 @@ on the way. Equal to :func:`neurovision.rsa._kernels.tau_a_pairs` with the pair 
 from __future__ import annotations
 
 import ctypes
+import functools
 import importlib.util
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
+
+from . import _kernels
 
 __all__ = ["AVAILABLE", "SIMD", "tau_a", "tau_a_matrix", "tau_a_pairs", "sorted_keys", "prepare_x", "prepare_y",
            "discordant_pairs", "release"]
@@ -105,8 +108,6 @@ _CALL_LOCK = threading.RLock()
 
 
 def _serialised(fn):
-    import functools
-
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         with _CALL_LOCK:
@@ -119,12 +120,9 @@ def release() -> None:
     """Free this module's reusable work arrays, in the calling thread and in the helper thread (a bootstrap
     keeps a few per pooled RDM between resamples; :func:`neurovision.rsa.bootstrap_stimuli` calls this when it
     is done)."""
-    from . import _kernels
 
     def drop():
-        pool = getattr(_kernels._SCRATCH, "pool", None) or {}
-        for name in [k for k in pool if k.startswith("tau_native")]:
-            del pool[name]
+        _kernels.release_scratch("tau_native")
 
     drop()
     if _POOL is not None:
@@ -149,9 +147,8 @@ def _idxbits(n: int) -> int:
 
 
 def _sorted_keys(x: np.ndarray, idxbits: int, name: str) -> np.ndarray:
-    from . import _kernels
-    keys = _kernels._scratch(name, (x.shape[0],), np.uint64)
-    _kernels._packed_keys(x, idxbits, keys)
+    keys = _kernels.scratch(name, (x.shape[0],), np.uint64)
+    _kernels.packed_keys(x, idxbits, keys)
     keys.sort()
     return keys
 
@@ -168,8 +165,7 @@ def _discordant_pairs(v: np.ndarray, E: np.ndarray | None, threads: int) -> int:
     n = v.shape[0]
     if n < 2:
         return 0
-    from . import _kernels
-    buf = _kernels._scratch("tau_native_buf", (n,), np.int32)
+    buf = _kernels.scratch("tau_native_buf", (n,), np.int32)
     nbits = _idxbits(n)
     ep = None if E is None else _ptr(E)
     tab = None if _TABLE is None else _ptr(_TABLE)
@@ -193,15 +189,14 @@ def prepare_y(y: np.ndarray, idxbits: int | None = None, keys: np.ndarray | None
     fresh pages cost more than the ranking on this project's VMs); None: new arrays (rows kept by the caller).
     """
     n = y.shape[0]
-    from . import _kernels
     idxbits = _idxbits(n) if idxbits is None else idxbits
     ky = _sorted_keys(y, idxbits, "tau_native_ky") if keys is None else keys
     if tag is None:
         r = np.empty(n, np.int32)
     else:
-        r = _kernels._scratch(tag + "_r", (n,), np.int32)
-    E = _kernels._scratch("tau_native_E" if tag is None else tag + "_E", (n + 1,), np.int64)
-    scratch = _kernels._scratch("tau_native_idx", (n,), np.int64)
+        r = _kernels.scratch(tag + "_r", (n,), np.int32)
+    E = _kernels.scratch("tau_native_E" if tag is None else tag + "_E", (n + 1,), np.int64)
+    scratch = _kernels.scratch("tau_native_idx", (n,), np.int64)
     has_ties = ctypes.c_int(0)
     ty = _LIB.nv_min_ranks(_ptr(ky), _ptr(y), n, idxbits, _ptr(r), _ptr(E), ctypes.byref(has_ties),
                            _ptr(scratch))
@@ -212,11 +207,10 @@ def prepare_y(y: np.ndarray, idxbits: int | None = None, keys: np.ndarray | None
 
 def _pair(kx: np.ndarray, x: np.ndarray, yprep, idxbits: int, threads: int) -> float:
     """tau-a of x (its sorted keys ``kx``) with a prepared y (:func:`prepare_y`)."""
-    from . import _kernels
     n = x.shape[0]
     r, E, ty = yprep
-    v = _kernels._scratch("tau_native_v", (n,), np.int32)
-    scratch = _kernels._scratch("tau_native_idx", (n,), np.int64)
+    v = _kernels.scratch("tau_native_v", (n,), np.int32)
+    scratch = _kernels.scratch("tau_native_idx", (n,), np.int64)
     txy = np.zeros(2)
     _LIB.nv_x_sequence(_ptr(kx), _ptr(x), _ptr(r), n, idxbits, _ptr(v), _ptr(txy), _ptr(scratch))
     d = _discordant_pairs(v, E, threads)
@@ -283,7 +277,6 @@ def prepare_x(x: np.ndarray, ncond: int = 0):
     """Per x row, for weighted comparisons: (sort order int32, the conditions of each pair in that order as
     i << 16 | j — only for an RDM of ``ncond`` > 0 conditions, else None —, the [start, end) runs of tied x
     (k, 2)). Reusable across resamples."""
-    from . import _kernels
     x = np.ascontiguousarray(x, dtype=np.float64)
     n = x.shape[0]
     if ncond and (ncond * (ncond - 1) // 2 != n or ncond >= 1 << 16):
@@ -292,8 +285,8 @@ def prepare_x(x: np.ndarray, ncond: int = 0):
     keys = _sorted_keys(x, idxbits, "tau_native_kx")
     ox = np.empty(n, np.int32)
     ij = np.empty(n, np.uint32) if ncond else None
-    runs = _kernels._scratch("tau_native_runs", (n,), np.int64)
-    scratch = _kernels._scratch("tau_native_idx", (n,), np.int64)
+    runs = _kernels.scratch("tau_native_runs", (n,), np.int64)
+    scratch = _kernels.scratch("tau_native_idx", (n,), np.int64)
     nr = _LIB.nv_x_prepare(_ptr(keys), _ptr(x), n, idxbits, ncond, _ptr(ox), None if ij is None else _ptr(ij),
                            _ptr(runs), _ptr(scratch))
     if nr < 0:
@@ -304,11 +297,10 @@ def prepare_x(x: np.ndarray, ncond: int = 0):
 def _pair_w(xprep, yprep, Ew: np.ndarray, n: int, counts=None, w=None) -> float:
     """tau-a of a prepared x and y under multiplicities: c_i c_j from condition ``counts`` (x prepared with
     its conditions), or ``w`` per entry; ``Ew``: the group bounds of the kept entries (:func:`kept_counts`)."""
-    from . import _kernels
     ox, ij, runs = xprep
     r = yprep[0]
-    v = _kernels._scratch("tau_native_v", (n,), np.int32)
-    vw = _kernels._scratch("tau_native_vw", (n,), np.int32)
+    v = _kernels.scratch("tau_native_v", (n,), np.int32)
+    vw = _kernels.scratch("tau_native_vw", (n,), np.int32)
     sums = np.zeros(4)
     use_c = counts is not None
     m = _LIB.nv_x_sequence_w(_ptr(ox), _ptr(ij) if use_c else None, _ptr(runs), runs.shape[0], _ptr(r),
@@ -319,13 +311,12 @@ def _pair_w(xprep, yprep, Ew: np.ndarray, n: int, counts=None, w=None) -> float:
 
 def _finish_w(v, vw, m, sums, Ew, n) -> float:
     """tau-a from a weighted x-ordered sequence v[:m], vw[:m] (see :func:`_pair_w`)."""
-    from . import _kernels
     tx, txy, W, W2 = sums
     den = W * (W - 1.0) / 2.0
     if den <= 0:
         return float("nan")
-    bv = _kernels._scratch("tau_native_buf", (n,), np.int32)
-    bw = _kernels._scratch("tau_native_bufw", (n,), np.int32)
+    bv = _kernels.scratch("tau_native_buf", (n,), np.int32)
+    bw = _kernels.scratch("tau_native_bufw", (n,), np.int32)
     nbits = _idxbits(n)
     simd = int(SIMD and W < 2 ** 31)  # the vector loop keeps running weights in int32 lanes
     tied = ctypes.c_int64(0)  # weight of the pairs tied in y, counted on the way
@@ -350,7 +341,6 @@ def tau_a_pairs(X: np.ndarray, Y: np.ndarray, xi, yi, w=None, kx=None, yprep=Non
     ``w``) and ``yprep`` (:func:`prepare_y` of Y's rows). The pairs (and the preparation of rows) are split
     between ``threads`` (at most 2) threads.
     """
-    from . import _kernels
     X = np.ascontiguousarray(np.atleast_2d(X), dtype=np.float64)
     Y = np.ascontiguousarray(np.atleast_2d(Y), dtype=np.float64)
     xi = np.asarray(xi, dtype=np.int64)
@@ -391,7 +381,7 @@ def tau_a_pairs(X: np.ndarray, Y: np.ndarray, xi, yi, w=None, kx=None, yprep=Non
                 continue
             if yprep[i] is None:
                 yprep[i] = prepare_y(Y[i], idxbits, tag=f"tau_native_y{i}")
-            Ei = None if mode == "plain" else _kernels._scratch(f"tau_native_Ew{i}", (n + 1,), np.int64)
+            Ei = None if mode == "plain" else _kernels.scratch(f"tau_native_Ew{i}", (n + 1,), np.int64)
             if mode == "w":
                 Ew[i] = kept_counts(yprep[i], w, Ei)
             elif mode == "counts":

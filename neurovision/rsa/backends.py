@@ -8,12 +8,13 @@ differ in speed only.
 """
 from __future__ import annotations
 
+from . import _kernels, _tau_native
+
 __all__ = ["kernel_info"]
 
 
 def kernel_info() -> dict[str, bool]:
     """``{"numba": ..., "tau_native": ..., "tau_native_avx512": ...}``: whether numba kernels are in use,
     whether the compiled tau-a kernel is loaded, and whether it uses its AVX-512 path."""
-    from . import _kernels, _tau_native
     return {"numba": bool(_kernels.HAVE_NUMBA), "tau_native": bool(_tau_native.AVAILABLE),
             "tau_native_avx512": bool(_tau_native.SIMD)}

@@ -15,9 +15,9 @@ import numpy as np
 import xarray as xr
 from tqdm.auto import tqdm
 
+from .dissimilarity import RDM
 from .gram import METHODS as _METHODS
 from .gram import distances_from_gram, prepare_rows
-from .rdm import RDM
 
 __all__ = ["blockwise_rdm"]
 

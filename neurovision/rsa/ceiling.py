@@ -24,8 +24,8 @@ from typing import Tuple
 
 import numpy as np
 
-from .compare import Prepared, _prep, canonical_method, compare_vectors, degenerate_rows, rdm_labels, warn_constant
-from .rdm import RDM
+from .compare import Prepared, canonical_method, compare_vectors, degenerate_rows, prepared, rdm_labels, warn_constant
+from .dissimilarity import RDM
 
 __all__ = ["noise_ceiling", "pool_transform", "ceiling_vectors"]
 
@@ -71,7 +71,7 @@ _POOL = {
 
 def pool_transform(x, method: str, w=None) -> np.ndarray:
     """Per-subject transform whose average is the pooled RDM, (k, P)."""
-    return _POOL[canonical_method(method)](_prep(x), w)
+    return _POOL[canonical_method(method)](prepared(x), w)
 
 
 def ceiling_vectors(x, method: str = "spearman", w=None,
@@ -85,7 +85,7 @@ def ceiling_vectors(x, method: str = "spearman", w=None,
     under ``w`` (:func:`degenerate_rows`).
     """
     method = canonical_method(method)
-    data = _prep(x)
+    data = prepared(x)
     k = data.k
     if k < 2:
         raise ValueError("noise ceiling needs at least 2 subject RDMs")

@@ -39,7 +39,7 @@ import numpy as np
 
 from ..errors import ConstantRDMWarning
 from . import _kernels, _tau_native
-from .rdm import RDM, _check_same_ids, n_from_pairs
+from .dissimilarity import RDM, check_same_ids, n_from_pairs
 
 __all__ = ["compare", "compare_vectors", "METHODS", "canonical_method", "degenerate_rows"]
 
@@ -135,7 +135,9 @@ class Prepared:
         return out
 
 
-def _prep(x) -> Prepared:
+def prepared(x) -> Prepared:
+    """``x`` as a :class:`Prepared` stack: itself if it is one (keeping its cached sort orders and ranks),
+    else the condensed vector(s) ``x`` ((P,) or (k, P)) wrapped."""
     return x if isinstance(x, Prepared) else Prepared(np.atleast_2d(x))
 
 
@@ -379,9 +381,9 @@ def canonical_method(method: str) -> str:
     return m
 
 
-# methods for which only an all-zero RDM (zero norm) is degenerate; the others
-# need at least two distinct dissimilarities (a rank order / nonzero variance)
-_ZERO_NORM_METHODS = ("cosine", "cosine_cov")
+#: methods for which only an all-zero RDM (zero norm) is degenerate; the others
+#: need at least two distinct dissimilarities (a rank order / nonzero variance)
+ZERO_NORM_METHODS = ("cosine", "cosine_cov")
 
 
 def degenerate_rows(x, method: str, w=None) -> np.ndarray:
@@ -407,7 +409,7 @@ def degenerate_rows(x, method: str, w=None) -> np.ndarray:
             x = x[:, sel]
     if x.shape[1] == 0:
         return np.ones(x.shape[0], dtype=bool)
-    if canonical_method(method) in _ZERO_NORM_METHODS:
+    if canonical_method(method) in ZERO_NORM_METHODS:
         return np.max(np.abs(x), axis=1) <= CONSTANT_TOLERANCE
     return np.ptp(x, axis=1) <= CONSTANT_TOLERANCE * np.maximum(1.0, np.max(np.abs(x), axis=1))
 
@@ -417,7 +419,7 @@ CONSTANT_TOLERANCE = 1e-10
 
 
 def _degenerate_what(method: str) -> str:
-    if canonical_method(method) in _ZERO_NORM_METHODS:
+    if canonical_method(method) in ZERO_NORM_METHODS:
         return "all zero (zero norm: the cosine is undefined)"
     return "constant (all dissimilarities equal: no rank order, no variance)"
 
@@ -469,7 +471,7 @@ def compare_vectors(x, y, method: str = "spearman", w=None) -> np.ndarray:
     0; use :func:`compare` (or mask with :func:`degenerate_rows`) for NaN.
     """
     fn = _FUNCS[canonical_method(method)]
-    a, b = _prep(x), _prep(y)
+    a, b = prepared(x), prepared(y)
     if a.x.shape[1] != b.x.shape[1]:
         raise ValueError("RDM vectors differ in length")
     return fn(a, b, w)
@@ -507,7 +509,7 @@ def compare(a: RDM, b: RDM, method: str = "spearman"):
     """
     if not isinstance(a, RDM) or not isinstance(b, RDM):
         raise TypeError("compare expects two RDM objects")
-    _check_same_ids(a, b)
+    check_same_ids(a, b)
     method = canonical_method(method)
     pa, pb = Prepared(a.dissimilarities), Prepared(b.dissimilarities)
     out = np.array(compare_vectors(pa, pb, method), dtype=np.float64)

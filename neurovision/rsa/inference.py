@@ -35,20 +35,22 @@ import numpy as np
 from scipy import stats as _stats
 
 from ..errors import ConstantRDMWarning
+from ..threads import limit_threads
 from . import _kernels, _tau_native
-from .ceiling import ceiling_vectors
+from .ceiling import ceiling_vectors, pool_transform
 from .compare import (
-    _ZERO_NORM_METHODS,
     CONSTANT_TOLERANCE,
+    ZERO_NORM_METHODS,
     Prepared,
     canonical_method,
+    compare_cov_resampled,
     compare_vectors,
     constant_rdm_message,
     degenerate_rows,
     mask_degenerate,
     rdm_labels,
 )
-from .rdm import RDM, _check_same_ids, condensed_index, n_from_pairs
+from .dissimilarity import RDM, check_same_ids, condensed_index, n_from_pairs
 
 __all__ = [
     "BootstrapResult", "bootstrap_stimuli", "bootstrap_subjects",
@@ -145,7 +147,7 @@ class _DegenerateCheck:
     def __init__(self, p: Prepared, method: str):
         self.method = canonical_method(method)
         self.p = p
-        self.zero = self.method in _ZERO_NORM_METHODS
+        self.zero = self.method in ZERO_NORM_METHODS
         self.full = degenerate_rows(p, self.method)
         self.tol = np.array([_tolerance(p.x[r], self.zero) for r in range(p.k)])
         self.tie = np.array([0 if self.full[r] else _most_within(p.x[r], self.tol[r], self.zero)
@@ -192,7 +194,7 @@ def _constant_warning(where: str, method: str, model: RDM, data: RDM, bad_m: np.
         if np.any(hit):
             labels = (rdm_labels(model, np.flatnonzero(new_m.any(axis=0)), "model")
                       + rdm_labels(data, np.flatnonzero(new_d.any(axis=0)), "data"))
-            what = "all zero" if canonical_method(method) in _ZERO_NORM_METHODS else "constant"
+            what = "all zero" if canonical_method(method) in ZERO_NORM_METHODS else "constant"
             shown = "; ".join(labels[:10]) + (f"; ... ({len(labels)} in all)" if len(labels) > 10 else "")
             head = "" if parts else f"{where}(method={canonical_method(method)!r}): "
             parts.append(f"{head}in {int(hit.sum())} of {hit.shape[0]} resamples {shown} became {what} on the "
@@ -204,7 +206,6 @@ def _constant_warning(where: str, method: str, model: RDM, data: RDM, bad_m: np.
 def _single_thread_blas(fn):
     """``fn`` run with BLAS limited to one thread (:func:`neurovision.threads.limit_threads`): resampling
     loops do many small products (k × P by P × k), which gain nothing from BLAS threads."""
-    from ..threads import limit_threads
     return limit_threads(1)(fn)
 
 
@@ -395,7 +396,6 @@ class _Resampler:
         as x for the model, pooled (all subjects) and leave-one-out pooled
         RDMs alike; the values equal :func:`ceiling_vectors`'s.
         """
-        from .ceiling import pool_transform
         data, km = self.data, self.model.k
         k = data.k
         native = _tau_native.AVAILABLE and data.x.shape[1] >= _tau_native.MIN_LENGTH
@@ -437,7 +437,6 @@ class _Resampler:
             self._last = self._similarity(self.gram_moments(counts)[0])
             return self._last[:self.km, self.km:]
         if self.cov:
-            from .compare import compare_cov_resampled
             return compare_cov_resampled(self.model.x, self.data.x, counts,
                                          self.method)
         return compare_vectors(self.model, self.data, self.method, w)
@@ -448,8 +447,6 @@ class _Resampler:
                 self._similarity(self.gram_moments(counts)[0])
             return _ceiling_from_similarity(q[self.km:, self.km:])
         if self.cov:
-            from .compare import compare_cov_resampled
-
             def cmp(pooled, i):
                 return compare_cov_resampled(
                     pooled, self.data.x[i:i + 1], counts, self.method)[0, 0]
@@ -478,7 +475,7 @@ def _ceiling_from_similarity(q: np.ndarray) -> Tuple[float, float]:
 def _check_pair(model: RDM, data: RDM):
     if not isinstance(model, RDM) or not isinstance(data, RDM):
         raise TypeError("model and data must be RDM objects")
-    _check_same_ids(model, data)
+    check_same_ids(model, data)
 
 
 def _draw(rng, n, n_boot, samples):
@@ -620,7 +617,6 @@ def _ceiling_subject_weights(data: Prepared, method: str, cs: np.ndarray,
     RDM is degenerate under ``w`` (as the scores, whose NaN propagates
     through the subject weighting).
     """
-    from .ceiling import pool_transform
     keep = np.flatnonzero(cs)
     if keep.shape[0] < 2 or np.any(degenerate_rows(data, method, w)):
         return np.nan, np.nan

@@ -20,7 +20,7 @@ import numpy as np
 from scipy.optimize import nnls
 
 from .compare import canonical_method, compare_vectors
-from .rdm import RDM, _check_same_ids
+from .dissimilarity import RDM, check_same_ids
 
 __all__ = ["fit_weights", "crossval_reweighted", "ReweightingResult",
            "stimulus_folds"]
@@ -85,7 +85,7 @@ def crossval_reweighted(components: RDM, data: RDM, method: str = "pearson",
     data : RDM stack, one RDM per subject (same stimulus_id as components)
     folds : optional fold label per stimulus (overrides n_folds/seed)
     """
-    _check_same_ids(components, data)
+    check_same_ids(components, data)
     method = canonical_method(method)
     n = data.n_conditions
     if folds is None:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from .compare import canonical_method, compare_vectors, degenerate_rows, mask_degenerate, rdm_labels, warn_constant
-from .rdm import RDM, _check_same_ids, rdm
+from .dissimilarity import RDM, check_same_ids, rdm
 
 __all__ = ["rdm_timecourse", "compare_timecourses", "TIME_DIM"]
 
@@ -42,7 +42,7 @@ def rdm_timecourse(patterns, method: str = "correlation", stimulus_id=None, time
     the DataArray has a ``time_ms`` coordinate on ``time_bin``, descriptor ``time_ms``.
     """
     try:
-        import xarray as xr
+        import xarray as xr  # lazy: only DataArray input needs xarray; `import neurovision.rsa` stays light
         is_xr = isinstance(patterns, xr.DataArray)
     except ImportError:  # pragma: no cover
         is_xr = False
@@ -99,7 +99,7 @@ def compare_timecourses(model: RDM, brain: RDM, method: str = "spearman",
     brain's descriptors as coordinates and the model's under names of their own (``model_<name>`` when both have
     the name and the values differ).
     """
-    _check_same_ids(model, brain)
+    check_same_ids(model, brain)
     method = canonical_method(method)
     x, y = model.dissimilarities, brain.dissimilarities
     if paired:
@@ -120,7 +120,7 @@ def compare_timecourses(model: RDM, brain: RDM, method: str = "spearman",
         warn_constant("compare_timecourses", method, labels, "every similarity involving {it} is NaN")
     if not as_xarray:
         return sim
-    import xarray as xr
+    import xarray as xr  # lazy: only as_xarray=True needs xarray; `import neurovision.rsa` stays light
     coords: dict = {}
     if paired:
         for k, v in brain.descriptors.items():

@@ -7,14 +7,18 @@ coordinate on ``time`` (stimulus time, ms from the first frame). Per-video metad
 on ``presentation``. :func:`neurovision.stimuli.images.stimuli_hash` keys a video set by content like an image set.
 
 Model responses to videos are indexed by network time on the dimension ``time_bin``
-(:func:`neurovision.activations.extract_layers`), never on ``time``.
+(:func:`neurovision.activations.extract_layers`), never on ``time``. A model's input delay is applied to its
+videos on the data side by :func:`delay_video` (frames shifted later in time, blank frames first); per-frame
+values seen through that delay (a target's position in the frame the network sees) by :func:`delay_values`.
 """
 from __future__ import annotations
 
 import numpy as np
 import xarray as xr
 
-__all__ = ["video_set", "VIDEO_DIMS"]
+from .images import stimulus_coords
+
+__all__ = ["video_set", "delay_video", "delay_values", "VIDEO_DIMS"]
 
 #: the dimensions of a video stimulus set, in order
 VIDEO_DIMS = ("presentation", "time", "height", "width")
@@ -40,18 +44,7 @@ def video_set(videos: np.ndarray, stimulus_id, name: str = "", ms_per_frame: flo
             raise ValueError("float videos must hold finite values in [0, 1]; got NaN or inf")
         if videos.size and not (videos.min() >= 0.0 and videos.max() <= 1.0):
             raise ValueError(f"float videos must hold values in [0, 1]; got values in [{videos.min()}, {videos.max()}]")
-    n = videos.shape[0]
-    ids = np.asarray(stimulus_id, dtype=str)
-    if ids.shape != (n,):
-        raise ValueError(f"need one stimulus_id per video: {ids.shape[0] if ids.ndim else 0} ids for {n} videos")
-    if len(set(ids.tolist())) != n:
-        raise ValueError("stimulus_id values must be unique")
-    coord: dict = {"stimulus_id": ("presentation", ids)}
-    for key, values in coords.items():
-        values = np.asarray(values)
-        if values.ndim == 0 or values.shape[0] != n:
-            raise ValueError(f"coordinate {key!r} has {values.shape[0] if values.ndim else 0} values for {n} videos")
-        coord[key] = ("presentation",) + tuple(f"{key}_dim{i}" for i in range(1, values.ndim)), values
+    coord = stimulus_coords(stimulus_id, videos.shape[0], "video", coords)
     attrs: dict = {"name": name}
     if ms_per_frame is not None:
         if not ms_per_frame > 0:
@@ -59,3 +52,31 @@ def video_set(videos: np.ndarray, stimulus_id, name: str = "", ms_per_frame: flo
         coord["time_ms"] = ("time", np.arange(videos.shape[1]) * float(ms_per_frame))
         attrs["ms_per_frame"] = float(ms_per_frame)
     return xr.DataArray(videos, dims=VIDEO_DIMS, coords=coord, name=name or "videos", attrs=attrs)
+
+
+def delay_video(video: np.ndarray, delay_frames: int, fill: float = 0.0) -> np.ndarray:
+    """Input delay applied on the data side: ``out[..., t, :, :] = video[..., t - delay, :, :]`` for
+    ``t >= delay`` and ``fill`` before. ``video`` is ``(..., time, height, width)``; time is axis -3."""
+    video = np.asarray(video)
+    n = video.shape[-3] if video.ndim >= 3 else 0
+    if int(delay_frames) != delay_frames or delay_frames < 0:
+        raise ValueError(f"delay_frames must be a non-negative integer; got {delay_frames!r}")
+    if video.ndim < 3:
+        raise ValueError(f"video must be (..., time, height, width); got shape {video.shape}")
+    if delay_frames >= n:
+        raise ValueError(f"delay of {delay_frames} frames is not shorter than the video ({n} frames)")
+    if delay_frames == 0:
+        return video.copy()
+    out = np.full_like(video, fill)
+    out[..., delay_frames:, :, :] = video[..., :n - delay_frames, :, :]
+    return out
+
+
+def delay_values(values: np.ndarray, delay: int, fill=None) -> np.ndarray:
+    """Per-frame values ``(batch, time, ...)`` (positions, visibility, …) as seen through an input delay of
+    ``delay`` frames: ``out[:, t] = values[:, t - delay]``; the first ``delay`` frames repeat frame 0, or are
+    ``fill`` when it is given. ``delay = 0`` returns ``values`` itself."""
+    if delay == 0:
+        return values
+    head = np.repeat(values[:, :1], delay, 1) if fill is None else np.full_like(values[:, :delay], fill)
+    return np.concatenate([head, values[:, :values.shape[1] - delay]], 1)

@@ -1,6 +1,7 @@
-"""Training and evaluation of the dorsal tracker (:mod:`neurovision.models.dorsal.tracker`) on four tasks.
+"""Training of the dorsal tracker (:mod:`neurovision.models.dorsal.tracker`) on four tasks (its evaluation:
+:mod:`neurovision.analysis.tracker_evaluation`).
 
-Tasks (``TrainConfig.task``), all trained on random scenes from :func:`neurovision.stimuli.motion.random_scenes`
+Tasks (``TrackerTrainConfig.task``), all trained on random scenes from :func:`neurovision.stimuli.motion.random_scenes`
 (bouncing / circular / sinusoidal targets, randomly placed occluders, ring flashes — many near the path):
 
 * ``tracking`` — no occluders, no delay; loss on the position now (visible frames).
@@ -56,19 +57,20 @@ from pathlib import Path
 
 import numpy as np
 import torch
-import xarray as xr
 from torch import nn
 from tqdm.auto import tqdm
 
-from ..cache import atomic_path, file_sha256, write_json_atomic
+from ..cache import file_sha256, write_json_atomic
+from ..checkpoints import save_atomic
 from ..models.dorsal.tracker import TrackerModel, TrackerNet, make_model
-from ..stimuli.motion import delay_frames_from_ms, delay_video, random_scenes
+from ..stimuli.motion import delay_frames_from_ms, random_scenes
+from ..stimuli.videos import delay_values, delay_video
 
 TASKS = ("tracking", "occlusion", "compensated", "control")
 
 
 @dataclass
-class TrainConfig:
+class TrackerTrainConfig:
     """Everything that determines a training run (saved into the checkpoint and its JSON)."""
 
     task: str = "compensated"
@@ -124,7 +126,7 @@ class TrainConfig:
         return "delayed" if self.task == "control" else "now"
 
 
-def make_batch(cfg: TrainConfig, rng: np.random.Generator, batch: int | None = None) -> dict:
+def make_batch(cfg: TrackerTrainConfig, rng: np.random.Generator, batch: int | None = None) -> dict:
     """One batch of inputs and targets (numpy) for ``cfg``'s task (see the module docstring)."""
     p_occ = 0.0 if cfg.task == "tracking" else cfg.p_occluder
     sc = random_scenes(batch or cfg.batch, rng, n_frames=cfg.n_frames, height=cfg.height, width=cfg.width,
@@ -135,24 +137,15 @@ def make_batch(cfg: TrainConfig, rng: np.random.Generator, batch: int | None = N
                        tracking_only=cfg.task == "tracking")
 
 
-def delayed(a: np.ndarray, delay: int, fill=None) -> np.ndarray:
-    """Per-frame values ``a`` ``(batch, time, ...)`` as seen through an input delay: ``out[:, t] = a[:, t - delay]``;
-    the first ``delay`` frames repeat frame 0, or are ``fill`` when it is given."""
-    if delay == 0:
-        return a
-    head = np.repeat(a[:, :1], delay, 1) if fill is None else np.full_like(a[:, :delay], fill)
-    return np.concatenate([head, a[:, :a.shape[1] - delay]], 1)
-
-
 def targets_for(sc: dict, delay: int, target: str, warmup: int, hold: int, tracking_only: bool = False) -> dict:
     """Delayed input and per-frame targets/masks for scenes ``sc`` (output of ``random_scenes``)."""
     B, T = sc["visible"].shape
     x = delay_video(sc["video"], delay)
     # the target in the frame the network sees (for the locator): nothing is visible before the delayed input starts
-    p_in, v_in = delayed(sc["position_px"], delay), delayed(sc["visible"], delay, fill=False)
+    p_in, v_in = delay_values(sc["position_px"], delay), delay_values(sc["visible"], delay, fill=False)
     pos, vis = sc["position_px"], sc["visible"]
     if target == "delayed":
-        pos, vis = p_in, delayed(vis, delay)
+        pos, vis = p_in, delay_values(vis, delay)
     mask = np.zeros((B, T), bool)
     mask[:, delay + warmup:] = True
     if tracking_only:
@@ -220,7 +213,7 @@ def _to_torch(b: dict) -> dict:
              "input_visible")}
 
 
-def train(cfg: TrainConfig, out: str | Path | None = None, *, resume: bool = True, progress: bool = True,
+def train(cfg: TrackerTrainConfig, out: str | Path | None = None, *, resume: bool = True, progress: bool = True,
           command: str | None = None, stop_after: int | None = None,
           max_seconds: float | None = None) -> tuple[TrackerModel, dict]:
     """Train a tracker on ``cfg``; write ``out`` (weights + config) and ``out`` with ``.json`` (provenance).
@@ -263,7 +256,7 @@ def _cosine_lr_factor(step: int, steps: int) -> float:
     return 0.5 * (1 + math.cos(math.pi * min(step, steps) / steps)) * 0.95 + 0.05
 
 
-def _network_and_optimiser(cfg: TrainConfig):
+def _network_and_optimiser(cfg: TrackerTrainConfig):
     """The network initialised from ``torch.manual_seed(cfg.seed)``, its Adam optimiser (``cfg.lr``) and the
     cosine learning-rate schedule over ``cfg.steps`` steps (:func:`_cosine_lr_factor`)."""
     torch.manual_seed(cfg.seed)
@@ -274,7 +267,7 @@ def _network_and_optimiser(cfg: TrainConfig):
     return net, opt, sched
 
 
-def _resume_from_state(state_path: Path, cfg: TrainConfig, net, opt, sched) -> tuple[int, list, float]:
+def _resume_from_state(state_path: Path, cfg: TrackerTrainConfig, net, opt, sched) -> tuple[int, list, float]:
     """Load weights, optimiser and schedule from a state file of the same config; returns the step to continue
     from, the loss history so far and the seconds already trained. ValueError for a state of another config."""
     st = torch.load(state_path, map_location="cpu", weights_only=False)
@@ -286,7 +279,7 @@ def _resume_from_state(state_path: Path, cfg: TrainConfig, net, opt, sched) -> t
     return st["step"], st["history"], st["elapsed_s"]
 
 
-def _run_steps(cfg: TrainConfig, net, opt, sched, history: list, start: int, stop: int, t0: float,
+def _run_steps(cfg: TrackerTrainConfig, net, opt, sched, history: list, start: int, stop: int, t0: float,
                state_path: Path | None, *, progress: bool, command: str | None,
                max_seconds: float | None) -> tuple[int, str | None]:
     """Optimiser steps ``start`` … ``stop - 1`` on the batches of :func:`make_batch` drawn from
@@ -314,7 +307,7 @@ def _run_steps(cfg: TrainConfig, net, opt, sched, history: list, start: int, sto
     return stop, command
 
 
-def _optimisation_step(cfg: TrainConfig, net, opt, sched, batch: dict, hw) -> dict:
+def _optimisation_step(cfg: TrackerTrainConfig, net, opt, sched, batch: dict, hw) -> dict:
     """One Adam step on a numpy ``batch`` (gradients clipped at norm 1, then the schedule advances); returns the
     loss parts of :func:`loss_fn` before the step."""
     b = _to_torch(batch)
@@ -333,16 +326,15 @@ def _with_stop_after(command: str, stop: int) -> str:
     return re.sub(r" --stop-after \d+", "", command) + f" --stop-after {stop}"
 
 
-def _save_state(state_path: Path, cfg: TrainConfig, net, opt, sched, step: int, history: list,
+def _save_state(state_path: Path, cfg: TrackerTrainConfig, net, opt, sched, step: int, history: list,
                 elapsed_s: float) -> None:
     """Write the resumable state (config, weights, optimiser, schedule, step, history, seconds) atomically."""
-    with atomic_path(state_path) as tmp:
-        torch.save({"config": asdict(cfg), "state_dict": net.state_dict(), "optimizer": opt.state_dict(),
-                    "scheduler": sched.state_dict(), "step": step, "history": history,
-                    "elapsed_s": elapsed_s}, tmp)
+    save_atomic({"config": asdict(cfg), "state_dict": net.state_dict(), "optimizer": opt.state_dict(),
+                 "scheduler": sched.state_dict(), "step": step, "history": history, "elapsed_s": elapsed_s},
+                state_path)
 
 
-def _training_summary(cfg: TrainConfig, history: list, stop: int, train_s: float) -> dict:
+def _training_summary(cfg: TrackerTrainConfig, history: list, stop: int, train_s: float) -> dict:
     """Training info: seconds, mean loss and visible-frame error (px) of the last 50 steps, the first step's loss,
     schedule length and steps done."""
     return {"train_seconds": train_s,
@@ -352,8 +344,8 @@ def _training_summary(cfg: TrainConfig, history: list, stop: int, train_s: float
             "loss_first": history[0]["loss"] if history else None, "steps": cfg.steps, "steps_done": stop}
 
 
-def _model_config(cfg: TrainConfig) -> dict:
-    """What :func:`neurovision.models.dorsal.tracker.load_checkpoint` needs to rebuild the network and its
+def _model_config(cfg: TrackerTrainConfig) -> dict:
+    """What :func:`neurovision.models.dorsal.tracker.load_tracker_checkpoint` needs to rebuild the network and its
     units (frame size, widths, ms per frame, px per deg, delay in frames, target)."""
     return {"height": cfg.height, "width": cfg.width, "channels": list(cfg.channels), "embed": cfg.embed,
             "hidden": cfg.hidden, "flash_hidden": cfg.flash_hidden, "locator": cfg.locator,
@@ -362,14 +354,13 @@ def _model_config(cfg: TrainConfig) -> dict:
             "delay_frames": cfg.delay_frames, "target": cfg.target, "task": cfg.task}
 
 
-def _write_checkpoint(out: Path, cfg: TrainConfig, net, model: TrackerModel, info: dict, command: str | None,
+def _write_checkpoint(out: Path, cfg: TrackerTrainConfig, net, model: TrackerModel, info: dict, command: str | None,
                       stop: int, train_s: float, load_at_start) -> None:
     """Write the final checkpoint ``out`` (model config + weights) atomically and its JSON (command, configs,
     sha256, steps, timing, machine, final training metrics); adds ``sha256`` and ``checkpoint`` to ``info`` and
     points ``model`` at the file."""
     model_cfg = _model_config(cfg)
-    with atomic_path(out) as tmp:
-        torch.save({"config": model_cfg, "state_dict": net.state_dict()}, tmp)
+    save_atomic({"config": model_cfg, "state_dict": net.state_dict()}, out)
     sha = file_sha256(out)
     info["sha256"] = sha
     info["checkpoint"] = out.name
@@ -385,7 +376,7 @@ def _write_checkpoint(out: Path, cfg: TrainConfig, net, model: TrackerModel, inf
     })
 
 
-def cli_args(cfg: TrainConfig, out: Path) -> list[str]:
+def cli_args(cfg: TrackerTrainConfig, out: Path) -> list[str]:
     """The ``neurovision train tracker`` arguments that reproduce ``cfg`` (without ``--threads``/``--stop-after``)."""
     return ["--task", cfg.task, "--delay-ms", f"{cfg.delay_ms:g}", "--steps", str(cfg.steps), "--batch",
             str(cfg.batch), "--seed", str(cfg.seed), "--lr", f"{cfg.lr:g}", "--n-frames", str(cfg.n_frames),
@@ -408,93 +399,6 @@ def machine_info() -> dict:
     return {"platform": platform.platform(), "processor": platform.processor() or platform.machine(),
             "cpu_count": os.cpu_count(), "torch_threads": torch.get_num_threads(), "python": platform.python_version(),
             "loadavg_1min": load}
-
-
-# ------------------------------------------------------------------------------------------------- evaluation
-def _episode_error(model: TrackerModel, sc: dict, delay: int) -> dict:
-    r = model.run(sc["video"], delay_frames=delay)
-    err = np.linalg.norm(r["position_px"] - sc["position_px"], axis=-1)
-    return {"run": r, "err": err}
-
-
-def evaluate(model: TrackerModel, n_videos: int = 128, seed: int = 12345, delays_ms=None,
-             max_since_onset_frames: int = 40) -> xr.Dataset:
-    """Evaluate a tracker on fresh random scenes (all with occluders) → xarray Dataset.
-
-    Variables (errors are Euclidean distances between the position readout and the true position *now*, in px
-    and deg; frames before ``delay + 5`` are excluded):
-
-    * ``error_px``/``error_deg`` over ``visibility`` ∈ {visible, occluded};
-    * ``error_vs_time_since_occlusion_px`` over ``time_since_onset_ms`` (0 = first hidden frame, at network time;
-      only frames still hidden), with ``n_frames_since_onset`` counts;
-    * over ``delay_ms`` (input delays at evaluation; the network was trained at its own ``delay_ms`` attr):
-      ``extrapolation_error_px`` (visible frames, vs position now), ``lead_ms`` — how far ahead of its input the
-      estimate is, projected on the motion direction and divided by speed (ratio of sums over visible frames
-      with speed ≥ 5 deg/s), and ``fraction_compensated`` = lead_ms / delay_ms (1 = fully compensated,
-      0 = reports the delayed position).
-    """
-    rng = np.random.default_rng(seed)
-    sc = random_scenes(n_videos, rng, n_frames=80, height=model.height, width=model.width,
-                       ms_per_frame=model.ms_per_frame, px_per_deg=model.px_per_deg, p_occluder=1.0, p_flash=0.3)
-    T = sc["visible"].shape[1]
-    d0 = model.delay_frames
-    ev = _episode_error(model, sc, d0)
-    err = ev["err"]
-    valid = np.zeros_like(sc["visible"])
-    valid[:, d0 + 5:] = True
-    vis = sc["visible"]
-    e_vis = err[valid & vis].mean()
-    e_occ = err[valid & ~vis].mean() if (valid & ~vis).any() else np.nan
-    # time since occlusion onset (onset = first hidden frame after a visible one)
-    since = np.full(vis.shape, -1)
-    for b in range(vis.shape[0]):
-        c = -1
-        for t in range(T):
-            if vis[b, t]:
-                c = -1
-            elif t > 0 and vis[b, t - 1]:
-                c = 0
-            elif c >= 0:
-                c += 1
-            since[b, t] = c
-    ks = np.arange(max_since_onset_frames)
-    curve = np.array([err[valid & (since == k)].mean() if (valid & (since == k)).any() else np.nan for k in ks])
-    counts = np.array([(valid & (since == k)).sum() for k in ks])
-
-    delays_ms = [model.delay_ms] if delays_ms is None else list(delays_ms)
-    ex_err, lead, frac = [], [], []
-    vel = np.gradient(sc["position_px"], axis=1)  # px / frame
-    for dms in delays_ms:
-        d = delay_frames_from_ms(dms, model.ms_per_frame)
-        e = _episode_error(model, sc, d)
-        m = np.zeros_like(vis)
-        m[:, d + 5:] = True
-        # visible in the input (delayed) frames
-        m &= delayed(vis, d, fill=False) & vis
-        ex_err.append(e["err"][m].mean())
-        p_in, v_in = delayed(sc["position_px"], d), delayed(vel, d)
-        speed = np.linalg.norm(v_in, axis=-1)
-        mm = m & (speed * 1000 / model.ms_per_frame / model.px_per_deg >= 5.0)
-        proj = ((e["run"]["position_px"] - p_in) * v_in).sum(-1) / np.maximum(speed, 1e-9)  # px ahead of input
-        lead_frames = proj[mm].sum() / speed[mm].sum()
-        lead.append(lead_frames * model.ms_per_frame)
-        frac.append(lead[-1] / dms if dms > 0 else np.nan)
-    ppd = model.px_per_deg
-    return xr.Dataset(
-        {
-            "error_px": (("visibility",), [e_vis, e_occ]),
-            "error_deg": (("visibility",), [e_vis / ppd, e_occ / ppd]),
-            "error_vs_time_since_occlusion_px": (("time_since_onset_ms",), curve),
-            "n_frames_since_onset": (("time_since_onset_ms",), counts),
-            "extrapolation_error_px": (("delay_ms",), ex_err),
-            "lead_ms": (("delay_ms",), lead),
-            "fraction_compensated": (("delay_ms",), frac),
-        },
-        coords={"visibility": ["visible", "occluded"], "time_since_onset_ms": ks * model.ms_per_frame,
-                "delay_ms": np.asarray(delays_ms, float)},
-        attrs={"model": model.identifier, "trained_delay_ms": model.delay_ms, "target": model.target,
-               "n_videos": n_videos, "seed": seed, "px_per_deg": ppd, "ms_per_frame": model.ms_per_frame},
-    )
 
 
 if __name__ == "__main__":  # ``python -m neurovision.training.tracker ...`` = ``neurovision train tracker ...``

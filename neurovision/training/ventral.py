@@ -13,7 +13,7 @@ Weight decay applies to every parameter (convolution and linear weights, biases,
 shifts). The learning rate is constant. Inputs are scaled to [0, 1] and standardised with the per-channel
 mean and standard deviation of the training images (stored with the weights).
 
-Data (``TrainConfig.dataset``):
+Data (``VentralTrainConfig.dataset``):
 
 * ``"fashion_mnist"`` — the first ``n_train`` training images and the first ``n_test`` test images of
   Fashion-MNIST (Xiao, Rasul & Vollgraf 2017; :mod:`neurovision.data.fashion_mnist`), 1 channel
@@ -39,11 +39,13 @@ optimiser state, epoch, position in the epoch and its permutation, generator and
 history) is written at the end of every epoch and every ``checkpoint_every`` steps. Each is written
 atomically (temporary file, then rename) and its sha256 is recorded in ``out/ckpt-<step>.json`` written
 after it, so a checkpoint without its JSON is an interrupted write and is ignored; the newest
-``keep_checkpoints`` are kept. Every load verifies the sha256 (:func:`load_checkpoint`; a mismatch raises
-:class:`CheckpointError`). ``resume=True`` continues from the newest checkpoint and ends with the same
-weights as an uninterrupted run (``epochs`` may be raised to train longer; other settings must match). The
-trained network is saved as ``out/model.pt`` with ``out/model.json`` (sha256, config, metrics, command);
-:func:`load_trained` verifies it and returns a :class:`~neurovision.models.base.Model`.
+``keep_checkpoints`` are kept. Every load verifies the sha256
+(:func:`neurovision.checkpoints.load_verified`; a mismatch raises
+:class:`~neurovision.checkpoints.CheckpointError`). ``resume=True`` continues from the newest
+checkpoint and ends with the same weights as an uninterrupted run (``epochs`` may be raised to train longer;
+other settings must match). The trained network is saved as ``out/model.pt`` with ``out/model.json``
+(sha256, config, metrics, command); :func:`neurovision.models.ventral.trained.load_trained` verifies it and returns a
+:class:`~neurovision.models.base.Model`.
 
 CPU budget: the defaults (``cornet_mini``, 6,000 Fashion-MNIST images, 1 epoch, batch 64) take about a
 minute on 2 cores.
@@ -55,13 +57,11 @@ Command line (defined in :mod:`neurovision.cli`; :func:`cli_args` gives the argu
 """
 from __future__ import annotations
 
-import json
 import math
 import sys
 import time
 import warnings
-from dataclasses import asdict, dataclass, field, fields
-from functools import partial
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -69,12 +69,12 @@ import torch
 from torch import nn
 from tqdm.auto import tqdm
 
-from ..cache import atomic_path, file_sha256, write_json_atomic
+from ..checkpoints import CheckpointError, load_verified, save_verified
 from ..errors import NeurovisionError
-from ..models import preprocessing
 from ..models.base import Model
 from ..models.preprocessing import normalise_
 from ..models.ventral import small_convnets
+from ..models.ventral.trained import model_from_network
 
 OPTIMIZERS = ("sgd", "adamw")
 COLOR_MODES = ("auto", "rgb", "gray", "strict")
@@ -90,13 +90,9 @@ class TrainingDataError(NeurovisionError, ValueError):
     """A training dataset that cannot be used (missing folder, no images, unreadable image, colour mix)."""
 
 
-class CheckpointError(NeurovisionError, RuntimeError):
-    """A checkpoint that fails its sha256 check, lacks its hash record, or does not fit the run."""
-
-
 # ----------------------------------------------------------------------------------------------- config
 @dataclass
-class TrainConfig:
+class VentralTrainConfig:
     """Everything that determines a training run (stored in every checkpoint and in ``model.json``)."""
 
     dataset: str = "fashion_mnist"  # "fashion_mnist" or a folder <root>/<class>/<image>
@@ -259,7 +255,7 @@ def _stratified_split(labels: np.ndarray, fraction: float, seed: int) -> tuple[n
     return train, test
 
 
-def load_training_data(cfg: TrainConfig) -> TrainingData:
+def load_training_data(cfg: VentralTrainConfig) -> TrainingData:
     """The training (and test) images of ``cfg.dataset`` as uint8 ``(n, C, H, W)`` tensors."""
     def chw(a: np.ndarray) -> torch.Tensor:  # (n, H, W, C) -> (n, C, H, W)
         return torch.from_numpy(np.ascontiguousarray(a.transpose(0, 3, 1, 2)))
@@ -309,42 +305,13 @@ def _checkpoints(out: Path) -> list[Path]:
     return sorted(p for p in out.glob("ckpt-*.pt") if p.with_suffix(".json").is_file())
 
 
-def save_verified(obj: dict, path: Path, record: dict) -> str:
-    """``torch.save(obj)`` atomically to ``path``, then its sha256 (plus ``record``) to ``path`` + ``.json``."""
-    with atomic_path(path) as tmp:
-        torch.save(obj, tmp)
-    sha = file_sha256(path)
-    write_json_atomic(path.with_suffix(".json"), {**record, "file": path.name, "sha256": sha})
-    return sha
-
-
-def load_checkpoint(path: str | Path) -> dict:
-    """Load a checkpoint or ``model.pt`` after checking its sha256 against the JSON beside it.
-
-    Raises :class:`CheckpointError` if the JSON is missing or the bytes do not hash to the recorded value.
-    """
-    path = Path(path)
-    record_path = path.with_suffix(".json")
-    if not path.is_file():
-        raise CheckpointError(f"checkpoint {path} does not exist")
-    if not record_path.is_file():
-        raise CheckpointError(f"checkpoint {path} has no hash record {record_path.name} beside it; "
-                              "it was not written completely or not by neurovision")
-    expected = json.loads(record_path.read_text()).get("sha256")
-    actual = file_sha256(path)
-    if actual != expected:
-        raise CheckpointError(f"checkpoint {path} is corrupt: sha256 {actual} does not match {expected} recorded in "
-                              f"{record_path.name}; delete it (and its .json) to fall back to an older checkpoint")
-    return torch.load(path, map_location="cpu", weights_only=True)
-
-
 # --------------------------------------------------------------------------------------------- training
 @dataclass
 class TrainResult:
     """What :func:`train` returns."""
 
     network: nn.Module
-    config: TrainConfig
+    config: VentralTrainConfig
     classes: list[str]
     mean: list[float]
     std: list[float]
@@ -362,12 +329,13 @@ class TrainResult:
         return acc[-1] if acc else None
 
     def as_model(self) -> Model:
-        """The trained network as a :class:`~neurovision.models.base.Model` (see :func:`load_trained`)."""
-        return model_from_network(self.network, self.config, self.classes, self.mean, self.std)
+        """The trained network as a :class:`~neurovision.models.base.Model` (see
+        :func:`neurovision.models.ventral.trained.load_trained`)."""
+        return model_from_network(self.network, asdict(self.config), self.classes, self.mean, self.std)
 
 
 @torch.no_grad()
-def evaluate(network: nn.Module, images: torch.Tensor, labels: torch.Tensor, mean, std,
+def evaluate_classifier(network: nn.Module, images: torch.Tensor, labels: torch.Tensor, mean, std,
              batch_size: int = 500) -> tuple[float, float]:
     """Mean cross-entropy and accuracy of ``network`` (eval mode) on uint8 ``images`` ``(n, C, H, W)``."""
     was_training = network.training
@@ -390,7 +358,7 @@ def weight_norm(network: nn.Module) -> float:
     return math.sqrt(sq)
 
 
-def _make_optimizer(cfg: TrainConfig, params) -> torch.optim.Optimizer:
+def _make_optimizer(cfg: VentralTrainConfig, params) -> torch.optim.Optimizer:
     if cfg.optimizer == "sgd":
         return torch.optim.SGD(params, lr=cfg.lr, momentum=cfg.momentum, weight_decay=cfg.weight_decay)
     return torch.optim.AdamW(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
@@ -422,7 +390,7 @@ class _TrainingState:
     elapsed_s: float = 0.0
 
 
-def train(cfg: TrainConfig, out: str | Path | None = None, *, resume: bool = False, progress: bool = True,
+def train(cfg: VentralTrainConfig, out: str | Path | None = None, *, resume: bool = False, progress: bool = True,
           data: TrainingData | None = None, stop_after_steps: int | None = None, record_every: int = 1,
           command: str | None = None) -> TrainResult:
     """Train ``cfg.arch`` on ``cfg.dataset`` (see the module docstring); returns a :class:`TrainResult`.
@@ -458,7 +426,7 @@ def train(cfg: TrainConfig, out: str | Path | None = None, *, resume: bool = Fal
     return result
 
 
-def _initial_state(cfg: TrainConfig, data: TrainingData) -> _TrainingState:
+def _initial_state(cfg: VentralTrainConfig, data: TrainingData) -> _TrainingState:
     """A fresh run: the network initialised from ``torch.manual_seed(cfg.seed)``, its optimiser, the batch-order
     generator seeded with ``cfg.seed`` and an empty history."""
     torch.manual_seed(cfg.seed)
@@ -470,7 +438,7 @@ def _initial_state(cfg: TrainConfig, data: TrainingData) -> _TrainingState:
     return _TrainingState(network, optimizer, shuffle, history)
 
 
-def _prepare_output_folder(state: _TrainingState, cfg: TrainConfig, data: TrainingData, out: Path,
+def _prepare_output_folder(state: _TrainingState, cfg: VentralTrainConfig, data: TrainingData, out: Path,
                            resume: bool) -> None:
     """Create ``out``; with ``resume``, restore ``state`` from its newest complete checkpoint (if any), otherwise
     delete every checkpoint in it."""
@@ -483,11 +451,11 @@ def _prepare_output_folder(state: _TrainingState, cfg: TrainConfig, data: Traini
             p.unlink()
 
 
-def _restore_checkpoint(state: _TrainingState, cfg: TrainConfig, data: TrainingData, path: Path) -> None:
+def _restore_checkpoint(state: _TrainingState, cfg: VentralTrainConfig, data: TrainingData, path: Path) -> None:
     """Load the checkpoint ``path`` (sha256 verified) into ``state``: weights, optimiser, batch-order generator,
     torch RNG, position in the run and history. Raises :class:`CheckpointError` when it does not fit ``cfg`` or
     ``data``."""
-    ck = load_checkpoint(path)
+    ck = load_verified(path)
     _check_resumable(ck["config"], cfg, path)
     if ck["in_channels"] != data.channels or ck["classes"] != list(data.classes):
         raise CheckpointError(f"{path} was trained on {ck['in_channels']}-channel images of classes "
@@ -502,7 +470,7 @@ def _restore_checkpoint(state: _TrainingState, cfg: TrainConfig, data: TrainingD
     state.history = ck["history"]
 
 
-def _run_epochs(state: _TrainingState, cfg: TrainConfig, data: TrainingData, mean, std, out: Path | None,
+def _run_epochs(state: _TrainingState, cfg: VentralTrainConfig, data: TrainingData, mean, std, out: Path | None,
                 t0: float, *, progress: bool, stop_after_steps: int | None, record_every: int) -> bool:
     """Train from ``state`` to the end of epoch ``cfg.epochs``, writing checkpoints to ``out``; True when all
     epochs are done, False when ``stop_after_steps`` stopped the run first (after a checkpoint)."""
@@ -540,7 +508,7 @@ def _run_epochs(state: _TrainingState, cfg: TrainConfig, data: TrainingData, mea
         bar.close()
 
 
-def _train_step(state: _TrainingState, cfg: TrainConfig, data: TrainingData, mean, std) -> float:
+def _train_step(state: _TrainingState, cfg: VentralTrainConfig, data: TrainingData, mean, std) -> float:
     """One optimiser step on the next mini-batch of the epoch's order: mean cross-entropy of the logits,
     backpropagated; returns that loss."""
     idx = state.perm[state.batch * cfg.batch_size:(state.batch + 1) * cfg.batch_size]
@@ -567,14 +535,14 @@ def _finish_epoch(state: _TrainingState, data: TrainingData, mean, std, per_epoc
     is a test set) into the history; the epoch counter advances and the next epoch gets a new order."""
     state.history["epoch_train_loss"].append(float(np.mean(state.history["step_loss"][-per_epoch:])))
     if data.test_images is not None and len(data.test_images):
-        tl, ta = evaluate(state.network, data.test_images, data.test_labels, mean, std)
+        tl, ta = evaluate_classifier(state.network, data.test_images, data.test_labels, mean, std)
         state.history["test_loss"].append(tl)
         state.history["test_accuracy"].append(ta)
     state.epoch += 1
     state.perm, state.batch = None, 0
 
 
-def _write_checkpoint(state: _TrainingState, cfg: TrainConfig, data: TrainingData, out: Path,
+def _write_checkpoint(state: _TrainingState, cfg: VentralTrainConfig, data: TrainingData, out: Path,
                       elapsed_s: float) -> None:
     """Write ``out/ckpt-<step>.pt`` (everything needed to resume) with its hash record, then delete all but the
     newest ``cfg.keep_checkpoints`` checkpoints."""
@@ -608,7 +576,7 @@ def _save_trained_model(result: TrainResult, data: TrainingData, out: Path, comm
                                   result.model_path, record)
 
 
-def _check_resumable(saved: dict, cfg: TrainConfig, path: Path) -> None:
+def _check_resumable(saved: dict, cfg: VentralTrainConfig, path: Path) -> None:
     now = asdict(cfg)
     diff = [k for k in now if k not in _RESUMABLE_CHANGES and saved.get(k) != now[k]]
     if diff:
@@ -621,39 +589,8 @@ def _check_resumable(saved: dict, cfg: TrainConfig, path: Path) -> None:
 
 
 # ------------------------------------------------------------------------------------------ trained model
-def model_from_network(network: nn.Module, cfg: TrainConfig, classes, mean, std) -> Model:
-    """A network of :mod:`neurovision.models.ventral.small_convnets` trained (or initialised) with ``cfg``, as a
-    :class:`~neurovision.models.base.Model`.
-
-    Preprocessing: uint8 RGB ``(n, h, w, 3)`` (or gray ``(n, h, w)``) → float32 ``(n, C, S, S)`` with ``S`` the
-    training image size (28 for Fashion-MNIST) — converted to gray by ITU-R 601-2 luma when the network has
-    one channel (``C = len(mean)``; exact for R = G = B), resized (PIL bilinear), scaled to [0, 1] and
-    standardised with the training set's channel ``mean`` / ``std``
-    (:func:`neurovision.models.preprocessing.preprocess`). Layers: the network's ``layers``; a cornet_mini
-    commits its areas ``V1``, ``V2``, ``V4``, ``IT`` to the same-named layers. ``classes``: class names.
-    """
-    size = 28 if cfg.dataset == "fashion_mnist" else cfg.image_size
-    preprocess = partial(preprocessing.preprocess, size=size, color="gray" if len(mean) == 1 else "rgb",
-                         scale=255.0, mean=tuple(mean), std=tuple(std))
-    layers = list(getattr(network, "layers", []))
-    regions = small_convnets.CORNET_MINI_REGIONS if cfg.arch == "cornet_mini" else {}
-    return Model(identifier=f"{cfg.arch}_trained_seed{cfg.seed}", network=network, preprocess=preprocess,
-                 layers=layers, region_layer_map=dict(regions), visual_degrees=8.0,
-                 description=f"{cfg.arch} trained on {cfg.dataset} ({cfg.optimizer}, wd {cfg.weight_decay}, "
-                 f"{cfg.epochs} epoch(s), seed {cfg.seed}); classes {', '.join(classes)}")
-
-
-def load_trained(path: str | Path) -> Model:
-    """A ``model.pt`` written by :func:`train` (sha256 verified) as a :class:`~neurovision.models.base.Model`."""
-    ck = load_checkpoint(path)
-    cfg = TrainConfig(**{f.name: ck["config"][f.name] for f in fields(TrainConfig) if f.name in ck["config"]})
-    network = small_convnets.build(cfg.arch, in_channels=ck["in_channels"], num_classes=len(ck["classes"]))
-    network.load_state_dict(ck["state_dict"])
-    return model_from_network(network, cfg, ck["classes"], ck["mean"], ck["std"])
-
-
 # ------------------------------------------------------------------------------------------------- CLI
-def cli_args(cfg: TrainConfig, out) -> list[str]:
+def cli_args(cfg: VentralTrainConfig, out) -> list[str]:
     """The ``neurovision train ventral`` arguments that reproduce ``cfg``."""
     args = ["--dataset", cfg.dataset, "--arch", cfg.arch, "--optimizer", cfg.optimizer, "--lr", f"{cfg.lr:g}",
             "--weight-decay", f"{cfg.weight_decay:g}", "--epochs", str(cfg.epochs), "--batch-size",

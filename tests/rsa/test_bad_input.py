@@ -333,3 +333,19 @@ def test_align_and_subset_say_which_side_lacks_which_ids():
     with pytest.raises(ValueError, match=r"this RDM has no stimulus ids \['zz'\].*it has 8 ids, e\.g\. "
                                          r"\['s0', 's1', 's2'\]"):
         model.subset(["s0", "zz", "s1"])
+
+
+@pytest.mark.parametrize("ids", [["x", "b", "c", "d"], np.array(["x", "b", "c", "d"]),
+                                 xr.DataArray(np.array(["x", "b", "c", "d"]))])
+def test_pattern_errors_name_conditions_as_plain_strings(ids):
+    """numpy 2 prints an element of a str array as np.str_('x'); the messages show 'x'."""
+    rng = np.random.default_rng(11)
+    x = rng.standard_normal((4, 5))
+    for method, bad, what in (("correlation", np.full(5, 2.0), "constant patterns"),
+                              ("cosine", np.zeros(5), "all-zero patterns"),
+                              ("euclidean", np.full(5, np.nan), "NaN/inf")):
+        y = x.copy()
+        y[0] = bad
+        with pytest.raises(ValueError, match=rf"{what} .*conditions \['x'\]$") as err:
+            rdm(y, method, stimulus_id=ids)
+        assert "np.str_" not in str(err.value)

@@ -12,7 +12,6 @@ from neurovision.stimuli.motion import (
     Occluder,
     Sinusoidal,
     delay_frames_from_ms,
-    delay_video,
     make_video,
     random_scenes,
 )
@@ -98,16 +97,6 @@ def test_multiple_objects_and_appearance():
     assert not m["visible"].values[:5, 1].any()
 
 
-def test_delay_video():
-    v = np.arange(5 * 2 * 2, dtype=np.float32).reshape(5, 2, 2)
-    d = delay_video(v, 2)
-    np.testing.assert_array_equal(d[2:], v[:3])
-    assert (d[:2] == 0).all()
-    assert delay_frames_from_ms(50, 10) == 5
-    b = delay_video(np.stack([v, v]), 1)
-    assert b.shape == (2, 5, 2, 2)
-
-
 @pytest.mark.parametrize("build, match", [
     (lambda: make_video(MovingObject(Linear(speed_deg_s=-1.0))), "speed_deg_s"),
     (lambda: make_video(MovingObject(Bouncing(speed_deg_s=-5.0))), "speed_deg_s"),
@@ -122,7 +111,6 @@ def test_delay_video():
     (lambda: make_video(MovingObject(Circular(radius_deg=0))), "radius_deg"),
     (lambda: make_video(MovingObject(Bouncing(start_deg=(20, 0)))), "outside the box"),
     (lambda: make_video(MovingObject(Custom(np.zeros((3, 2)))), n_frames=10), "shape"),
-    (lambda: delay_video(np.zeros((10, 4, 4)), 10), "not shorter than the video"),
     (lambda: delay_frames_from_ms(55, 10), "whole number"),
     (lambda: random_scenes(2, np.random.default_rng(0), speed_range_deg_s=(-1, 5)), "speed_range"),
 ])

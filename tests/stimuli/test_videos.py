@@ -1,9 +1,10 @@
-"""Video stimulus sets (neurovision.stimuli.videos)."""
+"""Video stimulus sets and the input delay (neurovision.stimuli.videos)."""
 import numpy as np
 import pytest
 
 from neurovision.stimuli.images import stimuli_hash
-from neurovision.stimuli.videos import VIDEO_DIMS, video_set
+from neurovision.stimuli.motion import delay_frames_from_ms
+from neurovision.stimuli.videos import VIDEO_DIMS, delay_video, video_set
 
 
 def test_video_set_layout_and_coordinates():
@@ -34,3 +35,15 @@ def test_video_set_layout_and_coordinates():
 def test_bad_video_sets(videos, ids, kw, match):
     with pytest.raises(ValueError, match=match):
         video_set(videos, ids, **kw)
+
+
+def test_delay_video():
+    v = np.arange(5 * 2 * 2, dtype=np.float32).reshape(5, 2, 2)
+    d = delay_video(v, 2)
+    np.testing.assert_array_equal(d[2:], v[:3])
+    assert (d[:2] == 0).all()
+    assert delay_frames_from_ms(50, 10) == 5
+    b = delay_video(np.stack([v, v]), 1)
+    assert b.shape == (2, 5, 2, 2)
+    with pytest.raises(ValueError, match="not shorter than the video"):
+        delay_video(np.zeros((10, 4, 4)), 10)

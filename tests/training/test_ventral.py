@@ -13,16 +13,15 @@ import torch
 from PIL import Image
 
 from neurovision.cache import file_sha256
+from neurovision.checkpoints import CheckpointError, load_verified
 from neurovision.cli import build_parser
 from neurovision.data.registry import DATASETS, DataNotFoundError
 from neurovision.models.ventral import small_convnets
+from neurovision.models.ventral.trained import load_trained
 from neurovision.training.ventral import (
-    CheckpointError,
-    TrainConfig,
     TrainingDataError,
-    load_checkpoint,
+    VentralTrainConfig,
     load_image_folder,
-    load_trained,
     train,
 )
 
@@ -86,7 +85,7 @@ def test_fashion_mnist_stimulus_set_replicates_gray(fmnist):
 
 # --------------------------------------------------------------------------------------- training
 def test_loss_decreases_on_a_short_run(fmnist):
-    r = train(TrainConfig(n_train=256, epochs=1, lr=0.1, **{**TINY, "batch_size": 16, "n_test": 100}),
+    r = train(VentralTrainConfig(n_train=256, epochs=1, lr=0.1, **{**TINY, "batch_size": 16, "n_test": 100}),
               progress=False)
     loss = r.history["step_loss"]
     assert len(loss) == 16 and r.completed
@@ -95,9 +94,9 @@ def test_loss_decreases_on_a_short_run(fmnist):
 
 
 def test_same_seed_gives_identical_weights_and_other_seed_differs(fmnist):
-    a = train(TrainConfig(n_train=96, seed=3, **TINY), progress=False)
-    b = train(TrainConfig(n_train=96, seed=3, **TINY), progress=False)
-    c = train(TrainConfig(n_train=96, seed=4, **TINY), progress=False)
+    a = train(VentralTrainConfig(n_train=96, seed=3, **TINY), progress=False)
+    b = train(VentralTrainConfig(n_train=96, seed=3, **TINY), progress=False)
+    c = train(VentralTrainConfig(n_train=96, seed=4, **TINY), progress=False)
     assert _same_weights(a.network, b.network)
     assert a.history["step_loss"] == b.history["step_loss"]
     assert not _same_weights(a.network, c.network)
@@ -105,7 +104,7 @@ def test_same_seed_gives_identical_weights_and_other_seed_differs(fmnist):
 
 @pytest.mark.parametrize("stop_at", [4, 3])  # mid-epoch and at the epoch boundary (3 steps per epoch)
 def test_resume_equals_uninterrupted(fmnist, tmp_path, stop_at):
-    cfg = TrainConfig(n_train=96, epochs=2, checkpoint_every=2, optimizer="adamw", **TINY)
+    cfg = VentralTrainConfig(n_train=96, epochs=2, checkpoint_every=2, optimizer="adamw", **TINY)
     full = train(cfg, tmp_path / "full", progress=False)
     part = train(cfg, tmp_path / "part", progress=False, stop_after_steps=stop_at)
     assert not part.completed and part.steps == stop_at and not (tmp_path / "part" / "model.pt").exists()
@@ -118,14 +117,14 @@ def test_resume_equals_uninterrupted(fmnist, tmp_path, stop_at):
 
 
 def test_resume_refuses_different_settings(fmnist, tmp_path):
-    cfg = TrainConfig(n_train=96, **TINY)
+    cfg = VentralTrainConfig(n_train=96, **TINY)
     train(cfg, tmp_path, progress=False, stop_after_steps=1)
     with pytest.raises(CheckpointError, match="weight_decay"):
-        train(TrainConfig(n_train=96, weight_decay=0.1, **TINY), tmp_path, resume=True, progress=False)
+        train(VentralTrainConfig(n_train=96, weight_decay=0.1, **TINY), tmp_path, resume=True, progress=False)
 
 
 def test_checkpoint_hash_is_recorded_and_verified(fmnist, tmp_path):
-    cfg = TrainConfig(n_train=64, **TINY)
+    cfg = VentralTrainConfig(n_train=64, **TINY)
     r = train(cfg, tmp_path, progress=False)
     ckpts = sorted(tmp_path.glob("ckpt-*.pt"))
     assert ckpts
@@ -140,19 +139,19 @@ def test_checkpoint_hash_is_recorded_and_verified(fmnist, tmp_path):
     data[len(data) // 2] ^= 0xFF
     ckpts[-1].write_bytes(bytes(data))
     with pytest.raises(CheckpointError, match="corrupt"):
-        load_checkpoint(ckpts[-1])
+        load_verified(ckpts[-1])
     with pytest.raises(CheckpointError, match="corrupt"):
         train(cfg, tmp_path, resume=True, progress=False)
     ckpts[-1].with_suffix(".json").unlink()
     with pytest.raises(CheckpointError, match="no hash record"):
-        load_checkpoint(ckpts[-1])
+        load_verified(ckpts[-1])
 
 
 # ------------------------------------------------------------------------------------ image folders
 def test_image_folder_training_and_trained_model(tmp_path):
     root = _write_folder(tmp_path / "bars")
-    cfg = TrainConfig(dataset=str(root), n_train=None, epochs=3, batch_size=8, arch="plain8_w8", image_size=16,
-                      val_fraction=0.25)
+    cfg = VentralTrainConfig(dataset=str(root), n_train=None, epochs=3, batch_size=8, arch="plain8_w8",
+                             image_size=16, val_fraction=0.25)
     r = train(cfg, tmp_path / "run", progress=False)
     assert r.classes == ["bars_h", "bars_v"] and r.history["test_accuracy"]
     assert np.mean(r.history["step_loss"][-3:]) < np.mean(r.history["step_loss"][:3])
@@ -179,7 +178,7 @@ def test_missing_or_empty_folders_are_clear_errors(tmp_path):
     with pytest.raises(TrainingDataError, match=r"class folder .*notes contains no images.*readme.txt"):
         load_image_folder(root)
     with pytest.raises(TrainingDataError, match="unknown dataset"):
-        train(TrainConfig(dataset="imagenet", **TINY), progress=False)
+        train(VentralTrainConfig(dataset="imagenet", **TINY), progress=False)
 
 
 def test_non_image_files_skipped_with_warning_and_corrupt_image_is_an_error(tmp_path):

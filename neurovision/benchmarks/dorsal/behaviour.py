@@ -41,6 +41,8 @@ from typing import Callable
 import numpy as np
 
 from ... import __version__
+from ...data import adams2015 as adams2015_data
+from ...data import cottier2023 as cottier2023_data
 from ...models.base import Model
 from ...rsa.reliability import spearman_brown
 from ...scores import Score, make_score
@@ -257,9 +259,8 @@ def cottier2023_flash_lag(model, n_trials: int = 32, n_boot: int = 1000, seed: i
     typical person is, with measurement noise removed by the test-retest reliability). ``ceiled`` = raw /
     ceiling clipped to [0, 1]. CI: percentile bootstrap over people (μ, σ, r, ceiling recomputed).
     """
-    from ...data.cottier2023 import load_flash_lag
 
-    ds = load_flash_lag()
+    ds = cottier2023_data.load_flash_lag()
     x = ds["fle_polar_deg"].values  # (85, 2)
     meas = measure_flash_lag(model, kind="circular", radius_deg=12.15, angular_speed=180.0, n_trials=n_trials,
                              speed_deg_s=None, seed=seed)
@@ -315,9 +316,8 @@ def whitney2000_flash_lag_speed(model, n_trials: int = 32, n_boot: int = 1000, s
     model, from the same Cottier data. CI: bootstrap over the model's trials. ``details`` lists lag ms and
     deg per speed, the slope of lag_ms vs speed and the fraction of the model's delay compensated.
     """
-    from ...data.cottier2023 import load_flash_lag
 
-    x = load_flash_lag()["fle_ms"].values
+    x = cottier2023_data.load_flash_lag()["fle_ms"].values
     mean2 = x.mean(1)
     r = np.corrcoef(x[:, 0], x[:, 1])[0, 1]
     rho = spearman_brown(r)
@@ -435,12 +435,11 @@ def adams2015_occluded_pursuit(model, amplitude_deg: float = 13.0, n_boot: int =
     only: ``*_lag_visible_ms``), velocity gain (|velocity| / target
     |velocity|) while occluded, and RMSE of model vs eye (visible / occluded frames).
     """
-    from ...data.adams2015 import load_pursuit
 
     dt = model.ms_per_frame
     warmup = int(warmup_ms / dt)
     per, devs = {}, {}
-    for code, ds in load_pursuit().items():
+    for code, ds in adams2015_data.load_pursuit().items():
         tgt, eye, vis_h = _pursuit_traces(ds, int(round(dt)))
         est = _model_pursuit(model, tgt, amplitude_deg)
         devs[code] = ((est - tgt)[warmup:], (eye - tgt)[warmup:])
@@ -537,16 +536,11 @@ def _pursuit_block_bootstrap(devs: dict, n_boot: int, seed: int, block: int) -> 
     return br, bc
 
 
-def _cottier_citation() -> str:
-    from ...data.cottier2023 import CITATION
-    return CITATION
-
-
 def cottier2023() -> DorsalBenchmark:
     """Registry constructor of ``cottier2023.flash_lag`` (see :func:`cottier2023_flash_lag`)."""
     return DorsalBenchmark(
         "cottier2023.flash_lag", cottier2023_flash_lag,
-        citation=_cottier_citation(),
+        citation=cottier2023_data.CITATION,
         description="flash-lag of a target rotating at 180 deg/s (r = 12.15 deg) vs 85 people's distribution")
 
 

@@ -15,6 +15,9 @@ from __future__ import annotations
 
 from functools import partial
 
+import numpy as np
+import xarray as xr
+
 from ...data import cichy2014 as c14
 from ...data.registry import DATASETS
 from ..base import RSABenchmark
@@ -56,9 +59,6 @@ def layer_by_window(model, layers=None, n_boot: int = 1000, seed: int = 0, progr
     ``ceiled`` and, per window, ``ceiling_lower``/``ceiling_upper``. A feed-forward hierarchy predicts
     early layers to peak on the early window and deeper layers on the late one (Cichy et al. 2016).
     """
-    import numpy as np
-    import xarray as xr
-
     rows = {}
     for window, bench in (("early", meg_early()), ("late", meg_late())):
         rows[window] = bench.score_layers(model, layers, n_boot=n_boot, seed=seed, progress=progress)

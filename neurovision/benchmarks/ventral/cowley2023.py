@@ -68,7 +68,6 @@ Brain-Score. bioRxiv 407007. Spearman C (1910). Br J Psychol 3:271-295. Brown W 
 """
 from __future__ import annotations
 
-import warnings
 from dataclasses import asdict, dataclass, field, replace
 from typing import Iterable, Sequence
 
@@ -79,11 +78,20 @@ from ...activations import extract_layers, layer_groups, layer_sizes
 from ...cache import atomic_path, cache_dir, content_key, enabled
 from ...data import cowley2023 as c23
 from ...data.registry import DATASETS, fetch
-from ...encoding import DEFAULT_ALPHAS, DEFAULT_PLS_COMPONENTS, correlation_rdm_from_gram, gram, predictivity_from_gram
+from ...encoding import (
+    DEFAULT_ALPHAS,
+    DEFAULT_PLS_COMPONENTS,
+    correlation_rdm_from_gram,
+    fold_pearson,
+    gram,
+    predictivity_from_gram,
+    resample_counts,
+    weighted_pearson,
+)
 from ...models.base import Model
+from ...rsa import RDM, bootstrap_stimuli, rdm
 from ...rsa.reliability import odd_even_repeats, spearman_brown
 from ...scores import Score, make_score
-from ...threads import limit_threads
 from ..base import Benchmark, cached_scores, provenance
 
 BENCHMARK_VERSION = 1
@@ -129,45 +137,6 @@ def check_sessions(sessions: Iterable | None) -> tuple[str, ...]:
     if len(set(out)) != len(out):
         raise ValueError(f"duplicate sessions in {out}")
     return out
-
-
-def weighted_pearson(w: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Column-wise Pearson r of ``a`` and ``b`` (n, m) on resampled rows: ``w`` (B, n) holds how often each
-    row is drawn in each of B resamples. Rows where either value is NaN are left out per column.
-    Returns (B, m); NaN where fewer than 3 rows remain or a column is constant."""
-    a = np.asarray(a, dtype=np.float64)
-    b = np.asarray(b, dtype=np.float64)
-    w = np.asarray(w, dtype=np.float64)
-    mask = np.isfinite(a) & np.isfinite(b)
-    ac = np.where(mask, a - np.nanmean(np.where(mask, a, np.nan), axis=0), 0.0)
-    bc = np.where(mask, b - np.nanmean(np.where(mask, b, np.nan), axis=0), 0.0)
-    m = a.shape[1]
-    with limit_threads(1):  # small products: threads only add overhead on a busy machine
-        sums = w @ np.concatenate([ac, bc, ac * ac, bc * bc, ac * bc, mask.astype(np.float64)], axis=1)
-    sa, sb, saa, sbb, sab, sw = (sums[:, k * m:(k + 1) * m] for k in range(6))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        cov = sab - sa * sb / sw
-        va = saa - sa * sa / sw
-        vb = sbb - sb * sb / sw
-        r = cov / np.sqrt(va * vb)
-    tiny = 1e-12 * np.maximum(saa, 1e-300)
-    bad = (sw < 3) | (va <= tiny) | (vb <= 1e-12 * np.maximum(sbb, 1e-300))
-    r[bad] = np.nan
-    return np.clip(r, -1.0, 1.0)
-
-
-def fold_pearson(w: np.ndarray, pred: np.ndarray, y: np.ndarray, folds: np.ndarray) -> np.ndarray:
-    """Per-unit r within each fold on resampled rows (``w`` (B, n) counts), averaged over folds → (B, m)."""
-    rs = [weighted_pearson(w[:, folds == f], pred[folds == f], y[folds == f]) for f in np.unique(folds)]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns → NaN
-        return np.nanmean(rs, axis=0)
-
-
-def resample_counts(rng: np.random.Generator, n: int, n_boot: int) -> np.ndarray:
-    """(n_boot, n) float64: how often each of n items is drawn in each of n_boot draws of n with replacement."""
-    draws = rng.integers(n, size=(n_boot, n)) + (np.arange(n_boot) * n)[:, None]
-    return np.bincount(draws.ravel(), minlength=n_boot * n).reshape(n_boot, n).astype(np.float64)
 
 
 def load_ceiling_halves() -> tuple[np.ndarray, np.ndarray]:
@@ -526,8 +495,6 @@ class RSAV4Benchmark(_SessionBenchmark):
         return _sessions_files(self.sessions)
 
     def _score(self, model: Model, layers: list[str], n_boot: int, seed: int, progress: bool) -> list[Score]:
-        from ...rsa import RDM, bootstrap_stimuli, rdm  # the RSA engine
-
         points, samples, per_session = [], [], {}
         for i, session in enumerate(self.sessions):
             results = session_results(model, session, layers, "rdm", progress)

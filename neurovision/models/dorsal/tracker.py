@@ -30,7 +30,7 @@ Architecture (:class:`TrackerNet`, input ``(batch, time, height, width)`` floats
 
 About 0.23 M parameters (channels and widths are constructor arguments). ``forward`` is plain (no device moves,
 no bookkeeping); the input delay Δ of the latency-compensation task is applied on the data side
-(:func:`neurovision.stimuli.motion.delay_video`) by :meth:`~neurovision.models.base.VideoModel.network_input`, which
+(:func:`neurovision.stimuli.videos.delay_video`) by :meth:`~neurovision.models.base.VideoModel.network_input`, which
 both :meth:`TrackerModel.run` and :func:`neurovision.activations.extract_layers` use.
 
 :class:`TrackerModel` is a :class:`~neurovision.models.base.VideoModel`: stimuli are videos
@@ -261,14 +261,15 @@ def make_model(network: TrackerNet, *, identifier: str = "tracker", ms_per_frame
         + (list(FLASH_LAYERS) if getattr(network, "flash_hidden", 0) else [])
         + (list(LOCATOR_LAYERS) if getattr(network, "locator_channels", 0) else []),
         region_layer_map=a_priori_map("tracker"), visual_degrees=network.width / px_per_deg,
-        description=description or "conv encoder -> GRU tracker (issue 6)", height=network.height,
+        description=description or "conv encoder -> GRU -> linear readouts of target position, visibility and "
+        "flash (dorsal-stream tracker)", height=network.height,
         width=network.width, ms_per_frame=ms_per_frame, px_per_deg=px_per_deg, delay_frames=delay_frames,
         target=target, checkpoint_path=None if checkpoint_path is None else str(checkpoint_path),
         checkpoint_sha256=checkpoint_sha256,
     )
 
 
-def load_checkpoint(path, identifier: str | None = None) -> TrackerModel:
+def load_tracker_checkpoint(path, identifier: str | None = None) -> TrackerModel:
     """Load a tracker checkpoint written by :mod:`neurovision.training.tracker` (weights + config)."""
     path = Path(path)
     if not path.is_file():
@@ -297,9 +298,9 @@ def build(checkpoint: str | Path | None = DEFAULT_CHECKPOINT, pretrained: bool =
     network with the default commitments when ``pretrained=False``."""
     if not pretrained or checkpoint is None:
         return make_model(seeded(TrackerNet, 0), identifier="tracker_untrained")
-    return load_checkpoint(checkpoint, identifier="tracker")
+    return load_tracker_checkpoint(checkpoint, identifier="tracker")
 
 
 def build_control() -> TrackerModel:
     """The uncompensated control (same delay, trained to report the delayed position)."""
-    return load_checkpoint(CONTROL_CHECKPOINT, identifier="tracker_control")
+    return load_tracker_checkpoint(CONTROL_CHECKPOINT, identifier="tracker_control")

@@ -13,27 +13,27 @@ architecture and preprocessing with seeded random weights (a control for what tr
 """
 from __future__ import annotations
 
-from dataclasses import fields
 from pathlib import Path
 
+from ...checkpoints import load_verified
 from ..base import Model, seeded
+from . import small_convnets
+from .trained import load_trained, model_from_network
 
 CHECKPOINT = Path(__file__).resolve().parents[1] / "checkpoints" / "cornet_mini_fashion" / "model.pt"
 
 
 def build(pretrained: bool = True, seed: int = 0) -> Model:
-    # imported here: the trainer imports the models
-    from ...training.ventral import TrainConfig, load_checkpoint, load_trained, model_from_network
-    from . import small_convnets
-
+    """``cornet_mini_fashion`` (the committed checkpoint's weights) or, with ``pretrained=False``,
+    ``cornet_mini_untrained`` (the same architecture and preprocessing, PyTorch's default initialisation drawn under
+    ``seed``)."""
     if pretrained:
         model = load_trained(CHECKPOINT)
         model.identifier = "cornet_mini_fashion"
         return model
-    ck = load_checkpoint(CHECKPOINT)
-    cfg = TrainConfig(**{f.name: ck["config"][f.name] for f in fields(TrainConfig) if f.name in ck["config"]})
-    network = seeded(lambda: small_convnets.build(cfg.arch, in_channels=ck["in_channels"],
+    ck = load_verified(CHECKPOINT)
+    network = seeded(lambda: small_convnets.build(ck["config"]["arch"], in_channels=ck["in_channels"],
                                                   num_classes=len(ck["classes"])), seed)
-    model = model_from_network(network, cfg, ck["classes"], ck["mean"], ck["std"])
+    model = model_from_network(network, ck["config"], ck["classes"], ck["mean"], ck["std"])
     model.identifier = "cornet_mini_untrained"
     return model

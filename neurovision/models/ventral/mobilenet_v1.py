@@ -233,6 +233,7 @@ def convert(pb_path: str | os.PathLike) -> dict[str, torch.Tensor]:
     Checks the graph's BatchNorm epsilon and convolution strides against this architecture and raises
     ``ValueError`` on a mismatch. The graph's retrained head (``final_training_ops``) is ignored.
     """
+    # lazy: tensorboard's protobuf definitions (~0.4 s) are needed only for the one-time conversion
     from .tf_graph import graph_constants, load_graph_def, node_attrs
 
     graph = load_graph_def(pb_path)

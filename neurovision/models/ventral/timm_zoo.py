@@ -34,8 +34,7 @@ from functools import partial
 from PIL import Image
 
 from ...errors import NeurovisionError, did_you_mean
-from ..base import Model, seeded
-from ..registry import UnknownModelError
+from ..base import Model, UnknownModelError, seeded
 from . import torchvision_zoo as tv
 
 TIMM_PREFIX = "timm:"
@@ -56,7 +55,7 @@ def _timm():
     if not available():
         raise TimmNotInstalledError("timm architectures need the optional dependency timm: "
                                     "pip install 'neurovision[timm]' (or pip install timm)")
-    import timm
+    import timm  # lazy: timm is an optional extra (neurovision[timm]), imported only for timm: models
     return timm
 
 

@@ -88,8 +88,7 @@ from PIL import Image
 from torch import nn
 
 from ...errors import NeurovisionError, did_you_mean
-from ..base import Model, UnknownLayerError, seeded, state_dict_hash, to_uint8_rgb
-from ..registry import UnknownModelError
+from ..base import Model, UnknownLayerError, UnknownModelError, seeded, state_dict_hash, to_uint8_rgb
 
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
@@ -118,27 +117,16 @@ class HeadDroppedWarning(UserWarning):
 
 def classification_architectures() -> list[str]:
     """Names of torchvision's image-classification architectures (``torchvision.models.list_models``)."""
-    import torchvision.models
+    import torchvision.models  # lazy: ~1 s; only the torchvision zoo needs it
 
     return sorted(torchvision.models.list_models(module=torchvision.models))
-
-
-def architecture_names() -> list[str]:
-    """Every architecture name ``load_model`` accepts besides registered models: torchvision's
-    classification architectures and, when timm is installed, ``"timm:<arch>"`` for each of timm's."""
-    from . import timm_zoo
-
-    names = classification_architectures()
-    if timm_zoo.available():
-        names += [timm_zoo.TIMM_PREFIX + a for a in timm_zoo.architectures()]
-    return names
 
 
 def _check_arch(arch: str) -> None:
     known = classification_architectures()
     if arch in known:
         return
-    import torchvision.models
+    import torchvision.models  # lazy: ~1 s; only the torchvision zoo needs it
 
     other = (" (it is a torchvision model, but not an image classifier)"
              if arch in torchvision.models.list_models() else "")
@@ -498,11 +486,11 @@ def build(arch: str, weights: str | os.PathLike | None = None, *, untrained: boo
     ``torch.manual_seed(seed)``, identified as ``f"{arch}@untrained-seed{seed}"``. ``drop_head=True``: drop
     the classifier-head entries that do not fit the file (see the module docstring). ``layers`` overrides
     the default recordable layers (any names ``network.get_submodule`` accepts; no commitment then).
-    Raises :class:`~neurovision.models.registry.UnknownModelError` for an unknown architecture,
+    Raises :class:`~neurovision.models.base.UnknownModelError` for an unknown architecture,
     :class:`WeightsRequiredError` without weights or ``untrained``, :class:`WeightsFileError` for a missing
     or unreadable path and :class:`WeightsMismatchError` for a file that does not fit.
     """
-    import torchvision.models
+    import torchvision.models  # lazy: ~1 s; only the torchvision zoo needs it
 
     _check_arch(arch)
     check_weights_request(arch, weights, untrained, drop_head)

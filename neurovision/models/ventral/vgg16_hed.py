@@ -50,6 +50,7 @@ from collections import OrderedDict
 from functools import partial
 from pathlib import Path
 
+import h5py
 import numpy as np
 import torch
 from torch import nn
@@ -131,8 +132,6 @@ def load_keras_h5(network: VGG16HED, path: str | Path) -> VGG16HED:
     Keras kernels ``(kh, kw, in, out)`` become ``(out, in, kh, kw)``; a missing group or a shape that
     does not fit raises ``ValueError`` naming the layer.
     """
-    import h5py
-
     state = {}
     with h5py.File(path, "r") as f:
         for block, n_convs, _ in BLOCKS:

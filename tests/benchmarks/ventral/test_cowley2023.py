@@ -61,8 +61,9 @@ def test_score_end_to_end(cold_score, pixels):
 
 
 def test_ceiling_matches_independent_recomputation(cold_score):
-    from neurovision.benchmarks.ventral.cowley2023 import load_ceiling_halves, weighted_pearson
+    from neurovision.benchmarks.ventral.cowley2023 import load_ceiling_halves
     from neurovision.data import cowley2023 as c23
+    from neurovision.encoding import weighted_pearson
     from neurovision.rsa.reliability import spearman_brown
 
     median, per_unit = _hand_ceiling()
@@ -104,22 +105,6 @@ def test_deterministic_and_warm_cache_identical(cold_score, env, pixels):
     assert [s.to_dict() for s in layers] == [cold_score.to_dict()]
     no_boot = bench(pixels, n_boot=0, progress=False).to_dict()
     assert no_boot["raw"] == cold_score.to_dict()["raw"] and no_boot["ci_low"] is None
-
-
-def test_weighted_pearson_equals_repeated_rows():
-    from neurovision.benchmarks.ventral.cowley2023 import weighted_pearson
-    from neurovision.encoding import pearson_columns
-
-    rng = np.random.default_rng(0)
-    a, b = rng.normal(size=(30, 4)), rng.normal(size=(30, 4))
-    counts = rng.multinomial(30, np.full(30, 1 / 30))
-    rows = np.repeat(np.arange(30), counts)
-    np.testing.assert_allclose(weighted_pearson(counts[None].astype(float), a, b)[0],
-                               pearson_columns(a[rows], b[rows]), atol=1e-12)
-    a[3, 1] = np.nan  # NaN rows are left out of that column only
-    keep = np.arange(30) != 3
-    np.testing.assert_allclose(weighted_pearson(np.ones((1, 30)), a, b)[0, 1],
-                               np.corrcoef(a[keep, 1], b[keep, 1])[0, 1], atol=1e-12)
 
 
 def test_pls_variant(env, pixels):

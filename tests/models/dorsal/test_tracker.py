@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 import torch
 
+from neurovision.analysis.tracker_evaluation import evaluate_tracker
 from neurovision.cache import file_sha256
 from neurovision.models.base import state_dict_hash
 from neurovision.models.dorsal import tracker as trk
@@ -47,7 +48,7 @@ def _tiny(**kw):
     base = dict(task="compensated", steps=30, batch=8, n_frames=30, delay_ms=30, lr=3e-3, checkpoint_every=5,
                 threads=1)
     base.update(kw)
-    return tr.TrainConfig(**base)
+    return tr.TrackerTrainConfig(**base)
 
 
 def test_short_training_reduces_loss(tmp_path):
@@ -64,7 +65,7 @@ def test_short_training_reduces_loss(tmp_path):
     meta = json.loads((tmp_path / "t.json").read_text())
     assert meta["sha256"] == file_sha256(tmp_path / "t.pt") and meta["seed"] == 0
     assert "--task tracking" in meta["command"]
-    loaded = trk.load_checkpoint(tmp_path / "t.pt")
+    loaded = trk.load_tracker_checkpoint(tmp_path / "t.pt")
     assert loaded.delay_frames == 0 and loaded.target == "now"
     assert state_dict_hash(loaded.network) == state_dict_hash(model.network)
 
@@ -87,7 +88,7 @@ def test_separate_flash_pathway(tmp_path):
     model, _ = tr.train(cfg, tmp_path / "f.pt", progress=False)
     meta = json.loads((tmp_path / "f.json").read_text())
     assert "--flash-hidden 16" in meta["command"] and meta["model_config"]["flash_hidden"] == 16
-    loaded = trk.load_checkpoint(tmp_path / "f.pt")
+    loaded = trk.load_tracker_checkpoint(tmp_path / "f.pt")
     assert {"flash_embed", "flash_core_output"} <= set(loaded.layers)
     assert state_dict_hash(loaded.network) == state_dict_hash(model.network)
 
@@ -124,7 +125,7 @@ def test_locator_pathway(tmp_path):
     model, _ = tr.train(cfg, tmp_path / "l.pt", progress=False)
     meta = json.loads((tmp_path / "l.json").read_text())
     assert "--locator 8" in meta["command"] and meta["model_config"]["locator"] == 8
-    loaded = trk.load_checkpoint(tmp_path / "l.pt")
+    loaded = trk.load_tracker_checkpoint(tmp_path / "l.pt")
     assert set(trk.LOCATOR_LAYERS) <= set(loaded.layers)
     names = dict(loaded.network.named_modules())
     assert all(layer in names for layer in loaded.layers)
@@ -187,22 +188,11 @@ def test_task_targets():
 
 def test_bad_training_parameters():
     with pytest.raises(ValueError, match="unknown task"):
-        tr.TrainConfig(task="juggling")
+        tr.TrackerTrainConfig(task="juggling")
     with pytest.raises(ValueError, match="shorter than the video"):
-        tr.TrainConfig(delay_ms=800, n_frames=80)
+        tr.TrackerTrainConfig(delay_ms=800, n_frames=80)
     with pytest.raises(ValueError, match="whole number"):
-        tr.TrainConfig(delay_ms=45)
-
-
-def test_evaluate_returns_xarray():
-    torch.manual_seed(0)
-    model = trk.build(pretrained=False)
-    ev = tr.evaluate(model, n_videos=6, delays_ms=[0, 50])
-    assert set(ev["visibility"].values) == {"visible", "occluded"}
-    for v in ("error_px", "error_vs_time_since_occlusion_px", "extrapolation_error_px", "lead_ms",
-              "fraction_compensated"):
-        assert v in ev
-    assert list(ev["delay_ms"].values) == [0, 50]
+        tr.TrackerTrainConfig(delay_ms=45)
 
 
 def test_time_budget_stops_early_and_records_stop_after(tmp_path):
@@ -242,9 +232,9 @@ def test_committed_checkpoints_match_their_json():
         {k: v for k, v in b["train_config"].items() if k != "task"}
     model = trk.build()
     assert model.delay_frames == 5 and model.target == "now"
-    ev = tr.evaluate(model, n_videos=48)
+    ev = evaluate_tracker(model, n_videos=48)
     assert float(ev["error_px"].sel(visibility="visible")) < 1.6
-    ctl = tr.evaluate(trk.build_control(), n_videos=48)
+    ctl = evaluate_tracker(trk.build_control(), n_videos=48)
     # the compensated model runs ahead of its delayed input; the control does not
     assert float(ev["lead_ms"][0]) > float(ctl["lead_ms"][0]) + 10
 

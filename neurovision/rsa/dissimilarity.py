@@ -7,7 +7,13 @@ patterns evoked by every pair of experimental conditions (stimuli)
 :class:`RDM` holds a stack of ``k`` RDMs over the same ``n`` conditions in
 condensed form (the upper triangle, in :func:`scipy.spatial.distance.squareform`
 order, i.e. row-major over pairs ``(i, j)`` with ``i < j``).  :func:`rdm`
-computes RDMs from activity patterns.
+computes RDMs from activity patterns: correlation, cosine and euclidean RDMs
+through one Gram product with the row transforms and distance step of
+:mod:`neurovision.rsa.gram`, crossnobis RDMs (Walther et al. 2016) from
+cross-validated, noise-whitened pattern differences.
+
+This module is :mod:`neurovision.rsa.dissimilarity`; ``from neurovision.rsa
+import RDM, rdm`` is the usual import.
 """
 from __future__ import annotations
 
@@ -15,8 +21,12 @@ from typing import Any, Dict, Iterable, Optional, Sequence
 
 import numpy as np
 from scipy.linalg import blas as _blas
+from scipy.linalg import cholesky, solve_triangular
 
-__all__ = ["RDM", "rdm", "align", "noise_covariance", "n_from_pairs"]
+from .gram import METHODS as GRAM_METHODS
+from .gram import distances_from_gram, prepare_rows
+
+__all__ = ["RDM", "rdm", "align", "check_same_ids", "noise_covariance", "n_from_pairs", "condensed_index"]
 
 
 # ---------------------------------------------------------------------------
@@ -33,14 +43,6 @@ def n_from_pairs(n_pairs: int) -> int:
             f"length {n_pairs} is not n*(n-1)/2 for any integer n; "
             "not a condensed RDM vector")
     return n
-
-
-def _triu_rows(n: int):
-    """Start offsets of each row's block in the condensed vector."""
-    # row i holds pairs (i, i+1..n-1): length n-1-i
-    lengths = np.arange(n - 1, -1, -1)
-    starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
-    return starts, lengths
 
 
 def _square_to_condensed(mats: np.ndarray, out: Optional[np.ndarray] = None
@@ -129,11 +131,6 @@ def _parse_2d(a: np.ndarray, ids: Optional[np.ndarray], form: Optional[str]) -> 
         f"conditions (more RDMs than conditions), or as a matrix whose {r} rows are conditions but which is "
         f"not square (a square RDM over {r} conditions is ({r}, {r}); activity patterns go to rdm()). "
         "Pass stimulus_id (its length decides the form) or form='condensed' / form='square'")
-
-
-def pair_indices(n: int):
-    """Row and column index (i < j) of every entry of a condensed RDM."""
-    return np.triu_indices(n, 1)
 
 
 # ---------------------------------------------------------------------------
@@ -381,7 +378,7 @@ class RDM:
             raise ValueError("concat: nothing to concatenate")
         ids = rdms[0].stimulus_id
         for r in rdms[1:]:
-            _check_same_ids(rdms[0], r)
+            check_same_ids(rdms[0], r)
         keys = set(rdms[0].descriptors)
         for r in rdms[1:]:
             keys &= set(r.descriptors)
@@ -451,7 +448,7 @@ class RDM:
 
     def to_xarray(self):
         """DataArray with dims ("rdm", "stimulus_id", "stimulus_id_2")."""
-        import xarray as xr
+        import xarray as xr  # lazy: xarray (with pandas) is only needed here; `import neurovision.rsa` stays light
         m = _condensed_to_square(self._d)
         coords: Dict[str, Any] = {
             "stimulus_id": ("stimulus_id", self._ids),
@@ -475,8 +472,12 @@ def condensed_index(i, j, n: int):
     return a * n - a * (a + 1) // 2 + (b - a - 1)
 
 
-def _check_same_ids(a: RDM, b: RDM) -> None:
-    """ValueError unless a and b have identical stimulus ids in order."""
+def check_same_ids(a: RDM, b: RDM) -> None:
+    """ValueError unless ``a`` and ``b`` have identical stimulus ids in the same order.
+
+    The message says whether the id sets differ (listing up to 5 ids only in each) or only their order;
+    :func:`align` or :meth:`RDM.subset` align them. Every comparison of two RDM objects checks this first.
+    """
     ia, ib = a.stimulus_id, b.stimulus_id
     if ia.shape == ib.shape and np.array_equal(ia, ib):
         return
@@ -547,7 +548,7 @@ def _as_patterns(patterns, stimulus_id):
     coordinates and disables the averaging.
     """
     try:
-        import xarray as xr
+        import xarray as xr  # lazy: only DataArray input needs xarray; `import neurovision.rsa` stays light
         is_xr = isinstance(patterns, xr.DataArray)
     except ImportError:  # pragma: no cover
         is_xr = False
@@ -596,25 +597,15 @@ def _as_patterns(patterns, stimulus_id):
     return np.asarray(patterns, dtype=np.float64), stimulus_id
 
 
-def _check_patterns(x: np.ndarray, ids) -> None:
+def _check_patterns(x: np.ndarray) -> None:
+    """ValueError unless ``x`` is ``(n_conditions, n_channels)`` with at least 3 conditions (NaN/inf values
+    are found by :func:`neurovision.rsa.gram.prepare_rows`)."""
     if x.ndim != 2:
         raise ValueError(
             f"patterns must be (n_conditions, n_channels), got {x.shape}")
     if x.shape[0] < 3:
         raise ValueError(
             f"need at least 3 conditions to form an RDM, got {x.shape[0]}")
-    if not np.all(np.isfinite(x)):
-        bad = np.nonzero(~np.all(np.isfinite(x), axis=1))[0]
-        raise ValueError(
-            f"patterns contain NaN/inf for conditions {_name(bad, ids)}")
-
-
-def _name(idx, ids):
-    idx = list(np.asarray(idx).ravel()[:10])
-    if ids is None:
-        return [str(i) for i in idx]
-    ids = np.asarray(ids).astype(str)
-    return [ids[i] for i in idx]
 
 
 def _gram_condensed(z: np.ndarray, dtype) -> np.ndarray:
@@ -623,7 +614,6 @@ def _gram_condensed(z: np.ndarray, dtype) -> np.ndarray:
     ``syrk`` does half the flops of a GEMM.  ``dtype`` float32 uses single
     precision BLAS (about 1e-7 relative error).
     """
-    n = z.shape[0]
     if dtype == np.float32:
         zz = np.asarray(z, dtype=np.float32, order="C")
         # C-order z (n, c) is the Fortran-order matrix z.T (c, n), so
@@ -635,58 +625,22 @@ def _gram_condensed(z: np.ndarray, dtype) -> np.ndarray:
     # g (Fortran order) has its lower triangle filled, so the C-contiguous
     # g.T has the upper triangle filled: row i of the condensed vector is the
     # contiguous slice g.T[i, i+1:].
-    gt = g.T
-    out = np.empty(n * (n - 1) // 2, dtype=np.float64)
-    pos = 0
-    for i in range(n - 1):
-        m = n - 1 - i
-        out[pos:pos + m] = gt[i, i + 1:]
-        pos += m
-    return out
+    return _square_to_condensed(g.T[None])[0]
 
 
-def _rdm_correlation(x, ids, dtype=np.float64, **_):
-    """1 - Pearson correlation between condition patterns (Kriegeskorte 2008)."""
-    xc = x - x.mean(axis=1, keepdims=True)
-    norm = np.sqrt(np.einsum("ij,ij->i", xc, xc))
-    scale = np.abs(x).max(axis=1) if x.size else norm
-    const = norm <= 1e-12 * np.maximum(scale, 1e-300)
-    if np.any(const):
-        raise ValueError(
-            "correlation distance undefined for constant patterns of "
-            f"conditions {_name(np.nonzero(const)[0], ids)}")
-    xc /= norm[:, None]
-    g = _gram_condensed(xc, dtype)
-    np.subtract(1.0, g, out=g)
-    return g
+def _rdm_from_gram(x, ids, method, dtype=np.float64, normalize=True):
+    """correlation, cosine or euclidean RDM (condensed) of float64 patterns ``x`` (n, c): the row transform
+    and distance step of :mod:`neurovision.rsa.gram` around one Gram product (:func:`_gram_condensed`).
 
-
-def _rdm_cosine(x, ids, dtype=np.float64, **_):
-    """1 - cosine similarity between condition patterns."""
-    norm = np.sqrt(np.einsum("ij,ij->i", x, x))
-    zero = norm == 0
-    if np.any(zero):
-        raise ValueError(
-            "cosine distance undefined for all-zero patterns of conditions "
-            f"{_name(np.nonzero(zero)[0], ids)}")
-    g = _gram_condensed(x / norm[:, None], dtype)
-    np.subtract(1.0, g, out=g)
-    return g
-
-
-def _rdm_euclidean(x, ids, dtype=np.float64, normalize=True, **_):
-    """Squared Euclidean distance, divided by n_channels if ``normalize``.
-
-    ``normalize=True`` matches rsatoolbox's 'euclidean' RDM.
+    correlation: 1 - Pearson r (Kriegeskorte 2008); cosine: 1 - cosine similarity; euclidean: squared
+    distance, divided by n_channels if ``normalize`` (rsatoolbox's 'euclidean' RDM).
     """
-    sq = np.einsum("ij,ij->i", x, x)
-    g = _gram_condensed(x, dtype)
+    z, sq = prepare_rows(x, method, ids)
+    g = _gram_condensed(z, dtype)
+    if sq is None:
+        return distances_from_gram(g, method, out=g)
     i, j = np.triu_indices(x.shape[0], 1)
-    d = sq[i] + sq[j] - 2.0 * g
-    np.maximum(d, 0.0, out=d)
-    if normalize:
-        d /= x.shape[1]
-    return d
+    return distances_from_gram(g, method, sq[i], sq[j], n_channels=x.shape[1], normalize=normalize, out=g)
 
 
 def noise_covariance(residuals: np.ndarray, dof: Optional[int] = None,
@@ -742,8 +696,7 @@ def noise_covariance(residuals: np.ndarray, dof: Optional[int] = None,
     raise ValueError(f"unknown shrinkage {shrinkage!r}; use diag, eye, none")
 
 
-def _rdm_crossnobis(x, ids, dtype=np.float64, noise=None, shrinkage="diag",
-                    **_):
+def _rdm_crossnobis(x, noise=None, shrinkage="diag"):
     """Crossnobis (cross-validated Mahalanobis) distance, Walther et al. 2016.
 
     ``x`` is (n_partitions, n_conditions, n_channels).  With difference
@@ -765,7 +718,6 @@ def _rdm_crossnobis(x, ids, dtype=np.float64, noise=None, shrinkage="diag",
     if noise.shape != (n_ch, n_ch):
         raise ValueError(f"noise must be ({n_ch}, {n_ch}), got {noise.shape}")
     # whiten: Sigma^-1 = L^-T L^-1 with Sigma = L L^T
-    from scipy.linalg import cholesky, solve_triangular
     lo = cholesky(noise, lower=True)
     w = solve_triangular(lo, x.reshape(-1, n_ch).T, lower=True).T
     w = w.reshape(n_part, n_cond, n_ch)
@@ -779,12 +731,7 @@ def _rdm_crossnobis(x, ids, dtype=np.float64, noise=None, shrinkage="diag",
     return (dg[i] + dg[j] - k[i, j] - k[j, i]) / n_ch
 
 
-_RDM_METHODS = {
-    "correlation": _rdm_correlation,
-    "euclidean": _rdm_euclidean,
-    "cosine": _rdm_cosine,
-    "crossnobis": _rdm_crossnobis,
-}
+_RDM_METHODS = (*GRAM_METHODS, "crossnobis")
 
 
 def rdm(patterns, method: str = "correlation", stimulus_id=None, *,
@@ -816,11 +763,9 @@ def rdm(patterns, method: str = "correlation", stimulus_id=None, *,
     -------
     RDM with one dissimilarity vector.
     """
-    try:
-        fn = _RDM_METHODS[method]
-    except KeyError:
+    if method not in _RDM_METHODS:
         raise ValueError(f"unknown RDM method {method!r}; choose from "
-                         f"{sorted(_RDM_METHODS)}") from None
+                         f"{sorted(_RDM_METHODS)}")
     dtype = np.dtype(dtype).type
     if method == "crossnobis":
         x, stimulus_id = _crossnobis_input(patterns, stimulus_id)
@@ -828,17 +773,17 @@ def rdm(patterns, method: str = "correlation", stimulus_id=None, *,
             raise ValueError("patterns contain NaN/inf")
         if x.shape[1] < 3:
             raise ValueError("need at least 3 conditions to form an RDM")
-        d = fn(x, stimulus_id, noise=noise, shrinkage=shrinkage)
+        d = _rdm_crossnobis(x, noise=noise, shrinkage=shrinkage)
     else:
         x, stimulus_id = _as_patterns(patterns, stimulus_id)
-        _check_patterns(x, stimulus_id)
-        d = fn(x, stimulus_id, dtype=dtype, normalize=normalize)
+        _check_patterns(x)
+        d = _rdm_from_gram(x, stimulus_id, method, dtype=dtype, normalize=normalize)
     return RDM(d.reshape(1, -1), stimulus_id, descriptors)
 
 
 def _crossnobis_input(patterns, stimulus_id):
     try:
-        import xarray as xr
+        import xarray as xr  # lazy: only DataArray input needs xarray; `import neurovision.rsa` stays light
         if isinstance(patterns, xr.DataArray):
             da = patterns
             if stimulus_id is None and "stimulus_id" in da.coords:
