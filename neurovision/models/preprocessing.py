@@ -53,12 +53,13 @@ _ORDERS = ("RGB", "BGR")
 _FORMATS = ("contiguous", "channels_last")
 
 
-def resize_images(images: np.ndarray, size: int | None, *, resize: str = "bilinear", color: str = "rgb",
-                  channel_order: str = "RGB") -> np.ndarray:
-    """Steps 1–4 of :func:`preprocess`: uint8 ``(n, h, w, 3)`` or ``(n, h, w)`` → uint8 ``(n, S, S, C)``.
+def resize_images(images: np.ndarray, size: int | tuple[int, int] | None, *, resize: str = "bilinear",
+                  color: str = "rgb", channel_order: str = "RGB") -> np.ndarray:
+    """Steps 1–4 of :func:`preprocess`: uint8 ``(n, h, w, 3)`` or ``(n, h, w)`` → uint8 ``(n, H, W, C)``.
 
-    ``S`` = ``size`` (or the images' own ``h, w`` when ``size`` is None); ``C`` = 3 (``color="rgb"``) or 1
-    (``"gray"``). ``channel_order="BGR"`` reverses the three channels. Raises ``ValueError`` for images of
+    ``(H, W)`` = ``size`` (an int for square; the images' own ``h, w`` when ``size`` is None); ``C`` = 3
+    (``color="rgb"``) or 1 (``"gray"``). ``channel_order="BGR"`` reverses the three channels. Raises
+    ``ValueError`` for images of
     another shape or dtype, or unknown options.
     """
     if resize not in RESIZE_METHODS:
@@ -69,7 +70,8 @@ def resize_images(images: np.ndarray, size: int | None, *, resize: str = "biline
         raise ValueError(f"channel_order must be one of {_ORDERS}; got {channel_order!r}")
     images = to_uint8_rgb(images)
     n, h, w = images.shape[:3]
-    shape = (h, w) if size is None else (int(size), int(size))
+    shape = (h, w) if size is None else ((int(size), int(size)) if np.ndim(size) == 0 else
+                                         (int(size[0]), int(size[1])))
     channels = 1 if color == "gray" else 3
     out = np.empty((n,) + shape + (channels,), dtype=np.uint8)
     rgb_view = out[..., ::-1] if channel_order == "BGR" else out
@@ -120,15 +122,17 @@ def normalise_(x: torch.Tensor, scale: float | None = None, mean=None, std=None,
     return x
 
 
-def preprocess(images: np.ndarray, size: int | None = 224, *, resize: str = "bilinear", color: str = "rgb",
-               channel_order: str = "RGB", scale: float | None = 255.0, mean: float | Sequence[float] | None = None,
+def preprocess(images: np.ndarray, size: int | tuple[int, int] | None = 224, *, resize: str = "bilinear",
+               color: str = "rgb", channel_order: str = "RGB", scale: float | None = 255.0,
+               mean: float | Sequence[float] | None = None,
                std: float | Sequence[float] | None = None, memory_format: str = "contiguous") -> torch.Tensor:
     """uint8 images → float32 network input ``(n, C, size, size)`` (see the module docstring for the steps).
 
     Parameters
     ----------
     images : uint8 ``(n, h, w, 3)`` RGB or ``(n, h, w)`` grayscale, values 0–255; all of one size.
-    size : output height and width in pixels; None keeps the images' own ``h × w``.
+    size : output height and width in pixels (an int for square, or ``(height, width)``); None keeps the images'
+        own ``h × w``.
     resize : PIL filter name (:data:`RESIZE_METHODS`), default ``"bilinear"``.
     color : ``"rgb"`` (C = 3) or ``"gray"`` (C = 1, ITU-R 601-2 luma).
     channel_order : ``"RGB"`` or ``"BGR"`` (order of the output channels).

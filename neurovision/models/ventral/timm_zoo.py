@@ -31,16 +31,13 @@ import importlib.util
 import os
 from functools import partial
 
-from PIL import Image
-
 from ...errors import NeurovisionError, did_you_mean
+from .. import preprocessing
 from ..base import Model, UnknownModelError, seeded
+from ..preprocessing import RESIZE_METHODS
 from . import torchvision_zoo as tv
 
 TIMM_PREFIX = "timm:"
-_RESAMPLE = {"nearest": Image.NEAREST, "bilinear": Image.BILINEAR, "bicubic": Image.BICUBIC,
-             "lanczos": Image.LANCZOS, "box": Image.BOX, "hamming": Image.HAMMING}
-
 
 class TimmNotInstalledError(NeurovisionError, ImportError):
     """A ``timm:`` model was asked for but timm is not installed."""
@@ -101,7 +98,7 @@ def build(arch: str, weights: str | os.PathLike | None = None, *, untrained: boo
         n_classes=int(getattr(network, "num_classes", 1000)),
         weights=weights, untrained=untrained, drop_head=drop_head, seed=seed, layers=layers, candidates=None,
         size=(int(height), int(width)),
-        preprocess=partial(tv.resize_normalise, size=(int(height), int(width)), mean=mean, std=std,
-                           resample=_RESAMPLE.get(interpolation, Image.BILINEAR)),
+        preprocess=partial(preprocessing.preprocess, size=(int(height), int(width)), scale=255.0, mean=mean,
+                           std=std, resize=interpolation if interpolation in RESIZE_METHODS else "bilinear"),
         description=(f"timm {timm.__version__} {arch} (input {height}×{width}, {interpolation}, "
                      f"mean {mean}, std {std})"))

@@ -84,14 +84,13 @@ from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 import torch
-from PIL import Image
 from torch import nn
 
 from ...errors import NeurovisionError, did_you_mean
-from ..base import Model, UnknownLayerError, UnknownModelError, seeded, state_dict_hash, to_uint8_rgb
+from .. import preprocessing
+from ..base import Model, UnknownLayerError, UnknownModelError, seeded, state_dict_hash
+from ..preprocessing import IMAGENET_MEAN, IMAGENET_STD
 
-IMAGENET_MEAN = (0.485, 0.456, 0.406)
-IMAGENET_STD = (0.229, 0.224, 0.225)
 INPUT_SIZE = 224
 RESNET_LAYERS = ["maxpool", "layer1", "layer2", "layer3", "layer4", "avgpool", "fc"]
 REGION_DEPTHS = {"V1": 0.25, "V2": 0.5, "V4": 0.75, "IT": 1.0}
@@ -293,20 +292,11 @@ def fit_state_dict(network: nn.Module, state: Mapping[str, torch.Tensor], label:
     return dropped, replaced
 
 
-def resize_normalise(images: np.ndarray, size: tuple[int, int], mean: Sequence[float], std: Sequence[float],
-                     resample: int = Image.BILINEAR) -> torch.Tensor:
-    """uint8 RGB ``(n, h, w, 3)`` (or grayscale ``(n, h, w)``) → float32 ``(n, 3, H, W)`` for ``size = (H, W)``:
-    PIL resize with ``resample`` (non-square images squashed), scale to [0, 1], subtract ``mean``, divide by ``std``."""
-    images = to_uint8_rgb(images)
-    height, width = size
-    images = np.stack([np.asarray(Image.fromarray(im).resize((width, height), resample)) for im in images])
-    x = (images.astype(np.float32) / 255.0 - np.asarray(mean, np.float32)) / np.asarray(std, np.float32)
-    return torch.from_numpy(np.ascontiguousarray(x.transpose(0, 3, 1, 2)))
-
-
 def preprocess(images: np.ndarray, size: int = INPUT_SIZE) -> torch.Tensor:
-    """uint8 RGB ``(n, h, w, 3)`` (or grayscale ``(n, h, w)``) → float32 ``(n, 3, size, size)``, ImageNet-normalised."""
-    return resize_normalise(images, (size, size), IMAGENET_MEAN, IMAGENET_STD, Image.BILINEAR)
+    """uint8 RGB ``(n, h, w, 3)`` (or grayscale ``(n, h, w)``) → float32 ``(n, 3, size, size)``: PIL bilinear resize
+    (non-square images squashed), ``(x / 255 − IMAGENET_MEAN) / IMAGENET_STD``
+    (:func:`neurovision.models.preprocessing.preprocess`)."""
+    return preprocessing.preprocess(images, size, scale=255.0, mean=IMAGENET_MEAN, std=IMAGENET_STD)
 
 
 def _is_resnet(arch: str, network: nn.Module) -> bool:
