@@ -19,7 +19,7 @@ from typing import Optional
 import numpy as np
 from scipy.optimize import nnls
 
-from .compare import canonical_method, compare_vectors
+from .compare import canonical_method, compare_vectors, degenerate_rows, mask_degenerate, rdm_labels, warn_constant
 from .dissimilarity import RDM, check_same_ids
 
 __all__ = ["fit_weights", "crossval_reweighted", "ReweightingResult",
@@ -84,6 +84,10 @@ def crossval_reweighted(components: RDM, data: RDM, method: str = "pearson",
     components : RDM stack, one RDM per component
     data : RDM stack, one RDM per subject (same stimulus_id as components)
     folds : optional fold label per stimulus (overrides n_folds/seed)
+
+    A fold whose reweighted model RDM (e.g. all NNLS weights 0) or whose data RDM is constant on the test pairs
+    has no defined comparison: its score is NaN, with one :class:`~neurovision.errors.ConstantRDMWarning`
+    naming the folds; :attr:`ReweightingResult.score` averages the finite ones.
     """
     check_same_ids(components, data)
     method = canonical_method(method)
@@ -97,6 +101,7 @@ def crossval_reweighted(components: RDM, data: RDM, method: str = "pearson",
     dat = data.dissimilarities
     scores = np.empty((labels.shape[0], data.n_rdms))
     weights = []
+    constant: list[str] = []
     for f_i, f in enumerate(labels):
         test = folds == f
         train_pairs = ~test[iu] & ~test[ju]
@@ -109,7 +114,15 @@ def crossval_reweighted(components: RDM, data: RDM, method: str = "pearson",
         pred = w[:comp.shape[0]] @ comp[:, test_pairs]
         if intercept:
             pred = pred + w[-1]
-        scores[f_i] = compare_vectors(pred[None], dat[:, test_pairs],
-                                      method)[0]
+        bad_pred = degenerate_rows(pred[None], method)
+        bad_data = degenerate_rows(dat[:, test_pairs], method)
+        constant += [f"{label} in test fold {f}" for label in
+                     ["reweighted model RDM"] * int(bad_pred[0])
+                     + rdm_labels(data, np.flatnonzero(bad_data), "data")]
+        scores[f_i] = mask_degenerate(compare_vectors(pred[None], dat[:, test_pairs], method),
+                                      bad_pred, bad_data)[0]
+    if constant:
+        warn_constant("crossval_reweighted", method, constant,
+                      "the fold scores involving {it} are NaN (e.g. all NNLS weights 0)")
     return ReweightingResult(scores=scores, weights=np.array(weights),
                              folds=folds, method=method)

@@ -349,3 +349,17 @@ def test_pattern_errors_name_conditions_as_plain_strings(ids):
         with pytest.raises(ValueError, match=rf"{what} .*conditions \['x'\]$") as err:
             rdm(y, method, stimulus_id=ids)
         assert "np.str_" not in str(err.value)
+
+
+def test_reweighting_fold_with_constant_prediction_is_nan_with_a_warning():
+    """All NNLS weights 0 (the only component is anti-correlated with the data) → a constant prediction, whose
+    fold scores were 0.0 before; now NaN with a warning."""
+    from neurovision.rsa import RDM, crossval_reweighted
+    rng = np.random.default_rng(0)
+    n = 12
+    data_vec = rng.random(n * (n - 1) // 2)
+    comp = RDM((data_vec.max() - data_vec)[None], [f"s{i}" for i in range(n)])
+    data = RDM(np.stack([data_vec, data_vec + 0.01 * rng.random(data_vec.size)]), [f"s{i}" for i in range(n)])
+    with pytest.warns(ConstantRDMWarning, match="reweighted model RDM in test fold"):
+        result = crossval_reweighted(comp, data, method="spearman", n_folds=3, seed=0, intercept=True)
+    assert np.isnan(result.scores).all()
