@@ -42,7 +42,7 @@ from ..activations import extract_layers, layer_groups, layer_sizes
 from ..cache import atomic_path, cache_dir, caching, content_key, enabled
 from ..models.base import Model, callable_key
 from ..rsa import METHODS, RDM, align, bootstrap_stimuli, check_n_boot, compare, noise_ceiling, rdm
-from ..rsa.reliability import spearman_brown
+from ..rsa.reliability import odd_even_repeats, spearman_brown
 from ..scores import Score, load_scores, make_score, scores_to_json
 from ..stimuli.images import stimuli_hash
 
@@ -249,7 +249,8 @@ class RSABenchmark(Benchmark):
         subjects may have different neuroids). Each subject's RDM (``rdm_method``) is computed from its responses
         averaged over repetitions (NaN repetitions ignored). Ceiling: with two or more subjects, Nili et al.'s
         (2014) interval; with one subject and ≥ 2 repetitions, the split-half reliability — the comparison between
-        the RDMs of the odd and of the even repetitions, Spearman–Brown corrected to the full data; with one
+        the RDMs of the odd and of the even valid repetitions of each presentation × neuroid
+        (:func:`neurovision.rsa.reliability.odd_even_repeats`), Spearman–Brown corrected to the full data; with one
         subject and no repetitions, none.
         """
         subjects = _responses_by_subject(responses)
@@ -264,11 +265,12 @@ class RSABenchmark(Benchmark):
         mats = np.stack([r.subset(ids).matrix for r in rdms])
         data = xr.DataArray(mats, dims=("subject", "stimulus_id", "stimulus_id_2"),
                             coords={"subject": [str(s) for s in subjects], "stimulus_id": ids, "stimulus_id_2": ids})
-        (only,) = subjects.values() if len(subjects) == 1 else (None,)
+        only = next(iter(subjects.values())) if len(subjects) == 1 else None
         if only is not None and "repetition" in only.dims and only.sizes["repetition"] >= 2:
-            odd = only.isel(repetition=slice(0, None, 2))
-            even = only.isel(repetition=slice(1, None, 2))
-            halves = (rdm(_mean_repetitions(odd), method=rdm_method), rdm(_mean_repetitions(even), method=rdm_method))
+            reps = only.transpose("presentation", "neuroid", "repetition")
+            template = reps.isel(repetition=0, drop=True)
+            halves = tuple(rdm(_mean_repetitions(template.copy(data=half)), method=rdm_method)
+                           for half in odd_even_repeats(reps.values))
         return cls(identifier=identifier, region=region, load_stimuli=lambda: stimuli, load_data=lambda: data,
                    citation=citation, description=description, version=version, comparison=comparison,
                    rdm_method=rdm_method, load_split_halves=None if halves is None else (lambda: halves))
