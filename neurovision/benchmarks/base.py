@@ -269,8 +269,9 @@ class RSABenchmark(Benchmark):
         if only is not None and "repetition" in only.dims and only.sizes["repetition"] >= 2:
             reps = only.transpose("presentation", "neuroid", "repetition")
             template = reps.isel(repetition=0, drop=True)
-            halves = tuple(rdm(_mean_repetitions(template.copy(data=half)), method=rdm_method)
-                           for half in odd_even_repeats(reps.values))
+            odd, even = (rdm(_mean_repetitions(template.copy(data=half)), method=rdm_method)
+                         for half in odd_even_repeats(reps.values))
+            halves = (odd, even)
         return cls(identifier=identifier, region=region, load_stimuli=lambda: stimuli, load_data=lambda: data,
                    citation=citation, description=description, version=version, comparison=comparison,
                    rdm_method=rdm_method, load_split_halves=None if halves is None else (lambda: halves))
