@@ -103,11 +103,12 @@ class Benchmark(ABC):
         """Compute the scores (``n_boot`` already validated, caching already set)."""
 
 
-def provenance(bench: Benchmark, model: Model, **extra) -> dict:
-    """The provenance every Score carries: package version, model identifier, weights sha256 and fingerprint of the
-    scored layers' forward pass (see :meth:`Model.fingerprint`), benchmark identifier and version, plus ``extra``."""
+def provenance(benchmark: str, version: int, model: Model, **extra) -> dict:
+    """The provenance every Score carries: package version, model identifier, weights sha256, the benchmark's
+    identifier and version, the weights not loaded (e.g. a dropped classifier head) when there are any, plus
+    ``extra``."""
     out = {"neurovision": __version__, "model": model.identifier, "weights_sha256": model.weights_hash,
-           "benchmark": bench.identifier, "benchmark_version": bench.version, **extra}
+           "benchmark": benchmark, "benchmark_version": version, **extra}
     if model.dropped_keys:
         out["weights_not_loaded"] = dict(model.dropped_keys)
     return out
@@ -323,7 +324,8 @@ class RSABenchmark(Benchmark):
         models, data = align(models, data, names=(f"model {model.identifier!r}", f"benchmark {self.identifier!r}"))
         nili = data.n_rdms > 1 and halves is None
         boot = bootstrap_stimuli(models, data, method=self.comparison, n_boot=n_boot, seed=seed, ceiling=nili)
-        prov = provenance(self, model, stimuli_sha256=stimuli_hash(stimuli), data_sha256=dict(self.data_files),
+        prov = provenance(self.identifier, self.version, model, stimuli_sha256=stimuli_hash(stimuli),
+                          data_sha256=dict(self.data_files),
                           data_rdms_sha256=rdm_content_hash(data), rdm_method=self.rdm_method,
                           n_subjects=int(data.n_rdms), n_stimuli=int(data.n_conditions))
         ceiling = ceiled_samples = None
@@ -490,6 +492,7 @@ def score_selected(bench: "RSABenchmark", model: Model, layers: Iterable[str] | 
                       metric=f"{bench.comparison} (RDM: {bench.rdm_method}); layer chosen on the other half",
                       n_boot=n_boot, seed=seed, notes=f"split-half layer selection (split seed {split_seed})",
                       ceiling=tuple(np.mean(ceilings, axis=0)) if ceilings else None, ceiled_samples=ceiled,
-                      provenance=provenance(bench, model, stimuli_sha256=stimuli_hash(stimuli),
+                      provenance=provenance(bench.identifier, bench.version, model,
+                                            stimuli_sha256=stimuli_hash(stimuli),
                                             data_rdms_sha256=rdm_content_hash(data), half_a=half_a.tolist(),
                                             half_b=half_b.tolist()))

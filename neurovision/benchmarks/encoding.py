@@ -104,12 +104,16 @@ class EncodingBenchmark(Benchmark):
         value = float(np.nanmedian(spearman_brown(weighted_pearson(np.ones((1, a.shape[0])), a, b)[0])))
         return value, value
 
-    def content_key(self) -> str:
-        """:meth:`Benchmark.content_key` plus the responses (values, ids) and the stimuli."""
+    def responses_hash(self) -> str:
+        """sha256 over the responses' values and their own stimulus ids (which stimulus each row belongs to)."""
         da = self.load_responses()
-        return content_key(super().content_key(), stimuli_hash(self.load_stimuli()),
-                           np.ascontiguousarray(da.values, dtype=np.float64).tobytes(),
-                           "\x00".join(da["stimulus_id"].values.astype(str)))
+        h = hashlib.sha256(np.ascontiguousarray(da.values, dtype=np.float64).tobytes())
+        h.update("\x00".join(da["stimulus_id"].values.astype(str)).encode())
+        return h.hexdigest()
+
+    def content_key(self) -> str:
+        """:meth:`Benchmark.content_key` plus the responses (:meth:`responses_hash`) and the stimuli."""
+        return content_key(super().content_key(), stimuli_hash(self.load_stimuli()), self.responses_hash())
 
     @property
     def metric(self) -> str:
@@ -121,10 +125,9 @@ class EncodingBenchmark(Benchmark):
         layers = model.check_layers(list(layers) if layers is not None else list(model.layers))
         stimuli = held_out(self.load_stimuli(), model)
         y, half_a, half_b = self._data(stimuli)
-        data_hash = hashlib.sha256(np.ascontiguousarray(self.load_responses().values, dtype=np.float64).tobytes()
-                                   + "\x00".join(stimuli["stimulus_id"].values.astype(str)).encode()).hexdigest()
         key = content_key("scores", __version__, "encoding", self.identifier, self.version, self.method,
-                          self.n_splits, self.cv_seed, data_hash, model.identifier, model.fingerprint(layers),
+                          self.n_splits, self.cv_seed, self.responses_hash(), model.identifier,
+                          model.fingerprint(layers),
                           stimuli_hash(stimuli), layers, n_boot, seed)
         return cached_scores(key, lambda: self._score(model, stimuli, y, half_a, half_b, layers, n_boot, seed,
                                                       progress))
@@ -139,7 +142,8 @@ class EncodingBenchmark(Benchmark):
         ceiling_boot = np.nanmedian(spearman_brown(np.take_along_axis(weighted_pearson(w, half_a, half_b), units,
                                                                       axis=1)), axis=1) if n_boot else None
         fit = ridge_predictivity if self.method == "ridge" else pls_predictivity
-        prov = provenance(self, model, stimuli_sha256=stimuli_hash(stimuli), method=self.method,
+        prov = provenance(self.identifier, self.version, model, stimuli_sha256=stimuli_hash(stimuli),
+                          method=self.method,
                           n_splits=self.n_splits, n_stimuli=int(n), n_neuroids=int(m),
                           ceiling={"method": "odd/even split-half, Pearson r across stimuli, Spearman-Brown, median "
                                    "over neuroids", "median_split_half_r": float(np.nanmedian(split_r))})

@@ -232,3 +232,20 @@ def test_installed_plugin_appears_in_list_and_scores(tmp_path, cache, data_mirro
     out = run("score", "tiny_plugin_net", "tiny_plugin.rsa", "--n-boot", "0")
     assert out.returncode == 0, out.stderr
     assert "tiny_plugin.rsa" in out.stdout and "raw" in out.stdout
+
+
+def test_encoding_responses_relabelled_under_the_same_identifier_change_the_score(stimuli, cache):
+    """The same response values assigned to other stimuli are other data: the cache key follows the responses'
+    own stimulus ids, not only their values."""
+    ids = stimuli["stimulus_id"].values
+    rng = np.random.default_rng(5)
+    reps = rng.normal(size=(12, 5, 1)) + 0.3 * rng.normal(size=(12, 5, 4))
+
+    def bench(order):
+        da = xr.DataArray(reps, dims=("presentation", "neuroid", "repetition"),
+                          coords={"stimulus_id": ("presentation", ids[order])})
+        return nv.EncodingBenchmark.from_responses("user.enc", stimuli, da, "IT", n_splits=3)
+
+    first = bench(np.arange(12))(_model(), n_boot=0)
+    relabelled = bench(np.roll(np.arange(12), 5))(_model(), n_boot=0)
+    assert relabelled.raw != first.raw

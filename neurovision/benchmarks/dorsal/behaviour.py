@@ -40,14 +40,13 @@ from typing import Callable
 
 import numpy as np
 
-from ... import __version__
 from ...data import adams2015 as adams2015_data
 from ...data import cottier2023 as cottier2023_data
 from ...models.base import Model
 from ...rsa.reliability import spearman_brown
 from ...scores import Score, make_score
 from ...stimuli.motion import Circular, Custom, Flash, Linear, MovingObject, Occluder, make_video
-from ..base import Benchmark
+from ..base import Benchmark, provenance
 
 TARGET_RADIUS_DEG = 1.5
 FLASH_FRAME = 40
@@ -66,11 +65,10 @@ def _result(name, model, raw, ceiling, boot_raw, boot_ceiling, metric, notes, de
     """A :class:`Score`: CI of ``raw`` = percentiles of ``boot_raw``; ``ceiled`` = raw / ceiling clipped to [0, 1],
     its CI from the bootstrap ratios ``boot_raw / boot_ceiling`` (ceiling recomputed per resample)."""
     boot_raw = np.asarray(boot_raw, float)
-    ident = getattr(model, "identifier", str(model))
-    prov = {"neurovision": __version__, "model": ident, "weights_sha256": getattr(model, "weights_hash", None),
-            "checkpoint_sha256": getattr(model, "checkpoint_sha256", None), "benchmark": name,
-            "benchmark_version": version, "delay_ms": float(model.delay_frames * model.ms_per_frame),
-            "ms_per_frame": float(model.ms_per_frame), "px_per_deg": float(model.px_per_deg), "details": details}
+    ident = model.identifier
+    prov = provenance(name, version, model, checkpoint_sha256=getattr(model, "checkpoint_sha256", None),
+                      delay_ms=float(model.delay_frames * model.ms_per_frame), ms_per_frame=float(model.ms_per_frame),
+                      px_per_deg=float(model.px_per_deg), details=details)
     usable = bool(ceiling) and np.isfinite(raw)
     score = make_score(raw=float(raw), samples=boot_raw, model=ident, layer=BEHAVIOUR_LAYER, benchmark=name,
                        metric=metric, n_boot=n_boot, seed=seed, provenance=prov,

@@ -390,7 +390,8 @@ class PredictivityBenchmark(_SessionBenchmark):
         """The provenance every layer's Score shares: data hashes, sessions, regression settings, unit and image
         counts, how raw is aggregated and how it is bootstrapped."""
         return provenance(
-            self, model, stimuli_sha256={s: _files(s)[f"images/images_{s}.zip"] for s in self.sessions},
+            self.identifier, self.version, model,
+            stimuli_sha256={s: _files(s)[f"images/images_{s}.zip"] for s in self.sessions},
             stimuli_hash_kind="sha256 of each session's image zip (registry-verified)",
             data_sha256=self.data_files, sessions=list(self.sessions), regression=self.regression,
             encoding=dict(_ENCODING), n_units=int(sum(v["n_units"] for v in per_session.values())),
@@ -513,7 +514,8 @@ class RSAV4Benchmark(_SessionBenchmark):
         raw = np.mean(points, axis=0)
         mean_samples = np.mean(samples, axis=0) if samples else np.empty((0, len(layers)))
         prov_base = provenance(
-            self, model, stimuli_sha256={s: _files(s)[f"images/images_{s}.zip"] for s in self.sessions},
+            self.identifier, self.version, model,
+            stimuli_sha256={s: _files(s)[f"images/images_{s}.zip"] for s in self.sessions},
             data_sha256=self.data_files, sessions=list(self.sessions), rdm_method=self.rdm_method,
             aggregate="mean over sessions of the per-session comparison",
             bootstrap="stimuli within each session (seed + session index); per-session samples averaged")
