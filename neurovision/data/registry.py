@@ -150,6 +150,18 @@ DATASETS: dict[str, Dataset] = {
     ),
 }
 
+DATASETS["zhang2022_mt_speed"] = Dataset(
+    name="zhang2022_mt_speed",
+    url_base=_GH + "lingqiz/Speed_Prior_2021/78cc4f16e3dd68a1bcf4b63b3e9a2a187613cab3/",
+    licence="none stated (repository without LICENSE; MT data courtesy of G. DeAngelis; academic use, cite the papers)",
+    citation="Zhang L-Q, Stocker AA (2022) Prior expectations in visual speed perception predict encoding "
+    "characteristics of neurons in area MT. J Neurosci 42:2951-2962. Nover H, Anderson CH, DeAngelis GC (2005) "
+    "J Neurosci 25:10049-10060. Stocker AA, Simoncelli EP (2006) Nat Neurosci 9:578-585.",
+    description="470 macaque MT neurons' firing rate per trial at speeds 0-32 deg/s (Nover et al. 2005) with "
+    "log-Gaussian fits; 5 people's speed-discrimination 2AFC trials at two contrasts (Stocker & Simoncelli 2006)",
+    files=SHA256["zhang2022_mt_speed"],
+)
+
 DATASETS["fashion_mnist"] = Dataset(
     name="fashion_mnist",
     # the upstream repository's data folder; the Debian package (0.0~git20200523.55506a9) was made from
