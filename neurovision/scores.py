@@ -121,7 +121,8 @@ def make_score(*, raw: float, samples, model: str, layer: str, benchmark: str, m
 
     ``samples`` (n_boot,): bootstrap replicates of ``raw`` → the percentile CI (2.5, 97.5) of the finite ones; with
     ``n_boot == 0`` the CI is ``None`` and ``notes`` says "no CI". ``ceiling``: ``(lower, upper)`` noise-ceiling
-    bounds, ``ceiled = raw / upper`` (clipped to [0, 1] when ``clip_ceiled``, which the notes then state), its CI
+    bounds, ``ceiled = raw / upper`` (clipped to [0, 1] when ``clip_ceiled``, which the notes then state, with the
+    unclipped ratio when the clip changed it; ``raw`` itself is never clipped), its CI
     from ``ceiled_samples`` (the ratio recomputed on every resample). A NaN ``raw`` (undefined comparison, e.g. a
     constant RDM) stays NaN, and so does ``ceiled``.
     """
@@ -133,7 +134,10 @@ def make_score(*, raw: float, samples, model: str, layer: str, benchmark: str, m
         ceiled = raw / c_up if c_up else math.nan
         c_samples = np.asarray([] if ceiled_samples is None or not n_boot else ceiled_samples, dtype=float)
         if clip_ceiled:
-            ceiled = float(np.clip(ceiled, 0, 1)) if np.isfinite(ceiled) else ceiled
+            clipped = float(np.clip(ceiled, 0, 1)) if np.isfinite(ceiled) else ceiled
+            if clipped != ceiled:
+                extra.append(f"ceiled clipped to {clipped:g} from raw / ceiling = {ceiled:.4g} (raw is unclipped)")
+            ceiled = clipped
             c_samples = np.clip(c_samples, 0, 1)
             extra.append("ceiled = raw / ceiling clipped to [0, 1]")
         cc_low, cc_high = _interval(c_samples)

@@ -7,7 +7,7 @@ from typing import Callable
 
 from ..errors import UnknownNameError, unknown_name
 from ..plugins import BENCHMARK_GROUP, load_entry_points, register
-from .dorsal import behaviour as dorsal
+from .dorsal import flash_lag, pursuit
 from .ventral import cichy2014, cowley2023, kriegeskorte2008
 
 
@@ -27,10 +27,8 @@ BENCHMARKS: dict[str, Callable] = {
     "cowley2023.v4_pls": cowley2023.v4_pls,
     "cowley2023.v4_rsa": cowley2023.v4_rsa,
     # dorsal stream (region "dorsal"; video models such as "tracker")
-    "cottier2023.flash_lag": dorsal.cottier2023,
-    "whitney2000.flash_lag_speed": dorsal.whitney2000,
-    "eagleman2000.flash_lag_onset_offset": dorsal.eagleman2000,
-    "adams2015.occluded_pursuit": dorsal.adams2015,
+    **flash_lag.BENCHMARKS,
+    **pursuit.BENCHMARKS,
 }
 
 

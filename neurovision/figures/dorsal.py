@@ -3,7 +3,8 @@
 * ``dorsal_trajectories.png`` — true vs estimated trajectories (x, y in deg vs ms) on random test scenes with
   occluders; occluded frames shaded;
 * ``dorsal_flash_lag_vs_speed.png`` — flash-lag (ms) vs speed (deg/s) of the latency-compensating tracker and
-  the uncompensated control against the human ≈45 ms at every speed (Whitney, Murakami & Cavanagh 2000);
+  the uncompensated control against the human mean lag (Cottier et al. 2023, 43.9 ms), constant in ms over speed
+  (Whitney, Murakami & Cavanagh 2000);
 * ``dorsal_pursuit_traces.png`` — the model's position estimate on the Adams et al. (2015) occluded-pursuit
   trajectories overlaid on the grand-average human eye traces, four conditions;
 * ``dorsal_error_since_occlusion.png`` — position error (px) vs time since occlusion onset (ms);
@@ -29,7 +30,8 @@ def make_dorsal_figures(out, n_boot: int = 200, seed: int = 0) -> list[Path]:
     """
     from ..analysis.dorsal_rsa import hidden_state_rsa
     from ..analysis.tracker_evaluation import evaluate_tracker
-    from ..benchmarks.dorsal.behaviour import WHITNEY2000_LAG_MS, adams2015_occluded_pursuit, measure_flash_lag
+    from ..benchmarks.dorsal.flash_lag import cottier2023_sample, measure_flash_lag
+    from ..benchmarks.dorsal.pursuit import adams2015_occluded_pursuit
     from ..cache import write_json_atomic
     from ..models.dorsal import tracker as trk
     from ..stimuli.motion import random_scenes
@@ -71,7 +73,7 @@ def make_dorsal_figures(out, n_boot: int = 200, seed: int = 0) -> list[Path]:
         sems[name] = [x["sem_ms"] for x in res]
     summary["flash_lag_ms"] = {"speeds_deg_s": list(SPEEDS_DEG_S), **lags}
     summary["flash_lag_sem_ms"] = sems
-    written.append(plot_flash_lag_vs_speed(SPEEDS_DEG_S, lags, sems, human_ms=WHITNEY2000_LAG_MS,
+    written.append(plot_flash_lag_vs_speed(SPEEDS_DEG_S, lags, sems, human_ms=cottier2023_sample().mean_ms,
                                            delay_ms=model.delay_ms, path=out / "dorsal_flash_lag_vs_speed.png"))
 
     # 3. pursuit traces

@@ -199,10 +199,11 @@ def plot_tracking_trajectories(time_ms, true_deg, estimate_deg, occluded, title:
 def plot_flash_lag_vs_speed(speeds_deg_s, lags_ms: dict, sems_ms: dict | None = None, human_ms: float = 45.0,
                             delay_ms: float | None = None, title: str = "", path: str | Path | None = None):
     """Flash-lag (ms) vs speed (deg/s) for each model in ``lags_ms`` (name → per-speed values) against the
-    human ≈45 ms at every speed (Whitney, Murakami & Cavanagh 2000) and, if given, the model's input delay."""
+    human mean lag ``human_ms`` at every speed
+    (constant in ms: Whitney, Murakami & Cavanagh 2000) and, if given, the model's input delay."""
     s = np.asarray(speeds_deg_s, float)
     fig, ax = plt.subplots(figsize=(5, 3.6))
-    ax.axhline(human_ms, color="k", lw=2, alpha=0.6, label=f"humans ≈{human_ms:g} ms (Whitney et al. 2000)")
+    ax.axhline(human_ms, color="k", lw=2, alpha=0.6, label=f"human mean {human_ms:.1f} ms (constant over speed)")
     if delay_ms is not None:
         ax.axhline(delay_ms, color="0.5", ls=":", label=f"model input delay Δ = {delay_ms:g} ms")
     ax.axhline(0, color="0.7", lw=0.8)
