@@ -135,11 +135,10 @@ def make_score(*, raw: float, samples, model: str, layer: str, benchmark: str, m
         c_samples = np.asarray([] if ceiled_samples is None or not n_boot else ceiled_samples, dtype=float)
         if clip_ceiled:
             clipped = float(np.clip(ceiled, 0, 1)) if np.isfinite(ceiled) else ceiled
-            if clipped != ceiled:
-                extra.append(f"ceiled clipped to {clipped:g} from raw / ceiling = {ceiled:.4g} (raw is unclipped)")
+            extra.append("ceiled = raw / ceiling clipped to [0, 1]" + (
+                f": clipped to {clipped:g} from {ceiled:.4g} (raw is unclipped)" if clipped != ceiled else ""))
             ceiled = clipped
             c_samples = np.clip(c_samples, 0, 1)
-            extra.append("ceiled = raw / ceiling clipped to [0, 1]")
         cc_low, cc_high = _interval(c_samples)
         kwargs = dict(ceiling_lower=c_low, ceiling_upper=c_up, ceiled=float(ceiled), ceiled_ci_low=cc_low,
                       ceiled_ci_high=cc_high)

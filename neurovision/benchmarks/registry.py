@@ -7,7 +7,7 @@ from typing import Callable
 
 from ..errors import UnknownNameError, unknown_name
 from ..plugins import BENCHMARK_GROUP, load_entry_points, register
-from .dorsal import flash_lag, pursuit
+from .dorsal import flash_lag, mt, pursuit, speed
 from .ventral import cichy2014, cowley2023, kriegeskorte2008
 
 
@@ -29,6 +29,8 @@ BENCHMARKS: dict[str, Callable] = {
     # dorsal stream (region "dorsal"; video models such as "tracker")
     **flash_lag.BENCHMARKS,
     **pursuit.BENCHMARKS,
+    **mt.BENCHMARKS,
+    **speed.BENCHMARKS,
 }
 
 

@@ -12,7 +12,7 @@ from ..errors import did_you_mean
 from ..plugins import MODEL_GROUP, load_entry_points, register
 from .base import Model, UnknownModelError
 from .commitment import apply_commitment
-from .dorsal import tracker
+from .dorsal import motion_energy, observers, tracker
 from .ventral import cornet_like, cornet_mini, mobilenet_v1, pixels, timm_zoo, torchvision_zoo, vgg16_hed
 
 __all__ = ["MODELS", "UnknownModelError", "architecture_names", "model_names", "register_model", "load_model"]
@@ -62,6 +62,22 @@ def _tracker_control() -> Model:
     return tracker.build_control()
 
 
+def _kalman_compensating() -> Model:
+    return observers.build("kalman_compensating")
+
+
+def _kalman_uncompensated() -> Model:
+    return observers.build("kalman_uncompensated")
+
+
+def _postdictive() -> Model:
+    return observers.build("postdictive")
+
+
+def _motion_energy() -> Model:
+    return motion_energy.build()
+
+
 MODELS: dict[str, Callable[[], Model]] = {
     "mobilenet_v1": _mobilenet_v1,
     "mobilenet_v1_untrained": _mobilenet_v1_untrained,
@@ -74,6 +90,11 @@ MODELS: dict[str, Callable[[], Model]] = {
     "pixels": _pixels,
     "tracker": _tracker,  # dorsal stream (videos); commits only region "dorsal"
     "tracker_control": _tracker_control,
+    # reference observers for the dorsal benchmarks (no fitted parameters; commit "dorsal" and "MT")
+    "kalman_compensating": _kalman_compensating,
+    "kalman_uncompensated": _kalman_uncompensated,
+    "postdictive": _postdictive,
+    "motion_energy": _motion_energy,  # Adelson & Bergen (1985) energy + MT pooling; no position readout
 }
 
 

@@ -13,11 +13,12 @@ from neurovision.models.ventral.pixels import build as build_pixels
 
 def test_every_registered_model_has_a_valid_commitment_json():
     for name in MODELS:
-        if name.startswith("tracker"):  # dorsal models commit to no ventral region
-            continue
         data = load_commitment(name)
         assert data is not None, f"{name}: no {COMMITMENT_DIR}/{name}.json"
-        assert set(data["region_layer_map"]) == {"V1", "V2", "V4", "IT"} and data["procedure"]
+        regions = set(data["region_layer_map"])
+        # ventral models commit to the four ventral areas, dorsal models to the dorsal stream and MT only
+        assert regions in ({"V1", "V2", "V4", "IT"}, {"MT", "dorsal"}), (name, regions)
+        assert data["procedure"]
 
 
 def test_registry_applies_commitment_and_checks_layers(tmp_path):

@@ -26,6 +26,9 @@ BEHAVIOUR_LAYER = "readouts"
 def check_video_model(model, identifier: str = "this benchmark") -> None:
     """Raise a clear ValueError unless ``model`` is a tracker-like video model committed to region 'dorsal' with a
     position readout (``run``)."""
+    if getattr(model, "position_readout", True) is False:
+        raise ValueError(f"{identifier} reads a model's position and flash reports; model {model.identifier!r} has "
+                         "no position readout (score it on the MT / speed benchmarks instead)")
     ok = all(hasattr(model, a) for a in ("run", "delay_frames", "ms_per_frame", "px_per_deg", "height", "width"))
     if not ok or "dorsal" not in getattr(model, "region_layer_map", {}):
         regions = ", ".join(sorted(getattr(model, "region_layer_map", {}))) or "none"

@@ -255,8 +255,8 @@ def _flash_trials(model, condition: str, *, kind: str, speed_deg_s: float = 20.0
         sign = 1 if i % 2 == 0 else -1  # alternate directions (CW/CCW or right/left)
         if kind == "circular":
             start = rng.uniform(0, 360)
-            path = Circular((0.0, 0.0), radius_deg, start_angle_deg=start, clockwise=sign > 0,
-                            angular_speed_deg_s=angular_speed)
+            path = Circular((0.0, 0.0), radius_deg, speed_deg_s=speed_deg_s if speed_deg_s is not None else 0.0,
+                            start_angle_deg=start, clockwise=sign > 0, angular_speed_deg_s=angular_speed)
             pos = path.positions(N_FRAMES, model.ms_per_frame)
             ang = np.deg2rad(path.polar_angle_deg(N_FRAMES, model.ms_per_frame)[f])
             radial = np.array([np.cos(ang), np.sin(ang)])
@@ -307,6 +307,8 @@ def measure_flash_lag(model, condition: str = "continuous", *, kind: str = "line
     """
     if speed_deg_s is not None and speed_deg_s < 0:
         raise ValueError(f"speed_deg_s must be >= 0; got {speed_deg_s}")
+    if speed_deg_s is None and (kind != "circular" or angular_speed is None):
+        raise ValueError("measure_flash_lag needs speed_deg_s (or, for circular motion, angular_speed)")
     videos, geo = _flash_trials(model, condition, kind=kind, speed_deg_s=speed_deg_s, radius_deg=radius_deg,
                                 angular_speed=angular_speed, n_trials=n_trials, flash_frames=flash_frames,
                                 flash_offset_deg=flash_offset_deg, seed=seed)

@@ -337,3 +337,30 @@ def test_cli_control_scores_low_on_cottier(data_mirror, tmp_path):
     assert main(["score", "tracker_control", "cottier2023.flash_lag", "--n-boot", "50", "--json", str(out)]) == 0
     (s,) = load_scores(out)
     assert s.ceiled <= 0.2
+
+
+def test_circular_display_moves_at_the_requested_tangential_speed(dorsal, monkeypatch):
+    """Regression: a circular display given a tangential speed (no angular speed) moved at the path's default
+    10 deg/s while the lag was converted at the requested speed, halving a 40-ms lag at 20 deg/s."""
+    fake = _LagTracker({"continuous": 40.0})
+    orig = dorsal._flash_trials
+
+    def capture(m, condition, **k):
+        videos, geo = orig(m, condition, **k)
+        fake.geo, fake.condition = geo, condition
+        return videos, geo
+
+    monkeypatch.setattr(dorsal, "_flash_trials", capture)
+    r = dorsal.measure_flash_lag(fake, kind="circular", speed_deg_s=20.0, radius_deg=8.0, n_trials=4)
+    assert r["lag_ms"] == pytest.approx(40.0, abs=0.5)
+    with pytest.raises(ValueError, match="speed_deg_s"):
+        dorsal.measure_flash_lag(fake, kind="linear", speed_deg_s=None)
+
+
+def test_a_model_without_position_readout_is_refused_up_front():
+    from neurovision.benchmarks.registry import load_benchmark
+    from neurovision.models.registry import load_model
+    me = load_model("motion_energy")
+    for name in ("cottier2023.flash_lag", "adams2015.occluded_pursuit"):
+        with pytest.raises(ValueError, match="no position readout"):
+            load_benchmark(name)(me, n_boot=0)
