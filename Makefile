@@ -55,6 +55,7 @@ demo: setup
 LINT_PATHS := neurovision tests benchmarks tests_brainscore
 MYPY_PATHS := neurovision/__init__.py neurovision/benchmarks/base.py neurovision/scores.py \
               neurovision/models/from_torch.py neurovision/benchmarks/encoding.py neurovision/plugins.py \
+              neurovision/benchmarks/dorsal/base.py neurovision/benchmarks/dorsal/flash_lag.py \
               neurovision/cache.py
 
 lint: setup

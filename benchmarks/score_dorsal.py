@@ -33,10 +33,26 @@ def _fmt(v, digits: int = 2) -> str:
 
 
 def _cell(s) -> str:
+    if s.raw is None or np.isnan(s.raw):
+        d = s.provenance.get("details", {})
+        if "n_units_selected" in d:
+            return f"no score: {d['n_units_selected']} of {d['n_units_measured']} units speed-tuned"
+        return "no score (" + (s.notes.split(";")[0].strip() or "undefined") + ")"
     raw = f"{_fmt(s.raw)} [{_fmt(s.ci_low)}, {_fmt(s.ci_high)}]" if s.ci_low is not None else _fmt(s.raw)
     if s.ceiled is None:
         return f"{raw} / no ceiling"
     return f"{raw} / **{_fmt(s.ceiled)}** [{_fmt(s.ceiled_ci_low)}, {_fmt(s.ceiled_ci_high)}]"
+
+
+def _compact(s):
+    """The score without the per-sample traces of its details (``trace_*``: kept in memory for the figures, left out
+    of the JSON to keep it small)."""
+    import copy
+    s = copy.deepcopy(s)
+    for per in s.provenance.get("details", {}).get("per_condition", {}).values():
+        for key in [k for k in per if k.startswith("trace_")]:
+            del per[key]
+    return s
 
 
 def main(argv=None) -> int:
@@ -73,7 +89,7 @@ def main(argv=None) -> int:
                   f"{_fmt(s.ci_high, 3)}] ceiling {_fmt(s.ceiling_upper, 3)} ceiled {_fmt(s.ceiled, 3)} "
                   f"{dt:6.1f} s", flush=True)
         print(f"time: {model_name} all dorsal benchmarks {total:.1f} s", flush=True)
-    written = [scores_to_json(scores, out / "dorsal_scores.json")]
+    written = [scores_to_json([_compact(s) for s in scores], out / "dorsal_scores.json")]
     lines = ["| model | " + " | ".join(f"`{b}`" for b in benches) + " |", "|---|" + "---|" * len(benches)]
     for m in models:
         row = {s.benchmark: s for s in scores if s.model == m}

@@ -14,7 +14,8 @@ Public API::
     print(score)
 
 Your own model: :func:`from_torch`. Your own stimuli: :func:`stimuli_from_files`. Your own data:
-:meth:`RSABenchmark.from_rdms`, :meth:`RSABenchmark.from_responses`, :meth:`EncodingBenchmark.from_responses`.
+:meth:`RSABenchmark.from_rdms`, :meth:`RSABenchmark.from_responses`, :meth:`EncodingBenchmark.from_responses`;
+your own human flash-lag sample: ``bench(model, human=FlashLagSample.from_values(...))`` on a flash-lag benchmark.
 Names for both: :func:`register_model`, :func:`register_benchmark` (and the entry-point groups
 ``neurovision.models`` / ``neurovision.benchmarks`` for installed plugins).
 """
@@ -26,6 +27,7 @@ __version__ = "0.2.0"
 
 if TYPE_CHECKING:  # the public types, for type checkers and readers; imported lazily at run time
     from .benchmarks.base import Benchmark, RSABenchmark
+    from .benchmarks.dorsal.flash_lag import FlashLagSample
     from .benchmarks.encoding import EncodingBenchmark
     from .models.base import Model, VideoModel
     from .scores import Score
@@ -34,6 +36,7 @@ _LAZY = {
     "Benchmark": "neurovision.benchmarks.base",
     "RSABenchmark": "neurovision.benchmarks.base",
     "EncodingBenchmark": "neurovision.benchmarks.encoding",
+    "FlashLagSample": "neurovision.benchmarks.dorsal.flash_lag",
     "Model": "neurovision.models.base",
     "VideoModel": "neurovision.models.base",
     "video_set": "neurovision.stimuli.videos",
@@ -83,4 +86,4 @@ def score(model: "str | Model", benchmark: "str | Benchmark", layer: str | None 
 
 __all__ = ["__version__", "load_model", "load_benchmark", "score", "from_torch", "stimuli_from_files",
            "register_model", "register_benchmark", "Benchmark", "RSABenchmark", "EncodingBenchmark", "Model",
-           "VideoModel", "video_set", "Score"]
+           "VideoModel", "video_set", "Score", "FlashLagSample"]

@@ -243,7 +243,7 @@ def score_flash_lag(name: str, model, trials_ms: dict, fractions: dict, human: F
     return dorsal_score(name, model, raw, ceiling, br, bc, metric, notes, details, n_boot, seed, version)
 
 
-def _flash_trials(model, condition: str, *, kind: str, speed_deg_s: float = 20.0, radius_deg: float = 8.0,
+def _flash_trials(model, condition: str, *, kind: str, speed_deg_s: float | None = 20.0, radius_deg: float = 8.0,
                   angular_speed: float | None = None, n_trials: int = 16, flash_frames: int = 5,
                   flash_offset_deg: float = 3.5, seed: int = 0):
     """Videos + geometry for one flash-lag condition. ``condition``: continuous | initiated | terminated |
@@ -264,8 +264,9 @@ def _flash_trials(model, condition: str, *, kind: str, speed_deg_s: float = 20.0
         else:
             y = rng.uniform(-4, 4)
             x_f = rng.uniform(-2, 2)
-            x0 = x_f - sign * speed_deg_s * f * model.ms_per_frame / 1000
-            pos = Linear((x0, y), speed_deg_s, 0.0 if sign > 0 else 180.0).positions(N_FRAMES, model.ms_per_frame)
+            speed = float(speed_deg_s or 0.0)
+            x0 = x_f - sign * speed * f * model.ms_per_frame / 1000
+            pos = Linear((x0, y), speed, 0.0 if sign > 0 else 180.0).positions(N_FRAMES, model.ms_per_frame)
             fpos = pos[f] + np.array([0.0, -flash_offset_deg if y > 0 else flash_offset_deg])
         appear, vanish = 0, None
         if condition == "initiated":
@@ -286,7 +287,8 @@ def _flash_trials(model, condition: str, *, kind: str, speed_deg_s: float = 20.0
     return np.stack(videos), geo
 
 
-def measure_flash_lag(model, condition: str = "continuous", *, kind: str = "linear", speed_deg_s: float = 20.0,
+def measure_flash_lag(model, condition: str = "continuous", *, kind: str = "linear",
+                      speed_deg_s: float | None = 20.0,
                       radius_deg: float = 8.0, angular_speed: float | None = None, n_trials: int = 16,
                       flash_frames: int = 5, flash_offset_deg: float = 3.5, seed: int = 0) -> dict:
     """The model's flash-lag in one condition (see the module docstring).
@@ -317,22 +319,24 @@ def measure_flash_lag(model, condition: str = "continuous", *, kind: str = "line
     t_on = FLASH_FRAME + d
     fl = r["flash_deg"][:, t_on:t_on + flash_frames].mean(1)
     tgt = r["position_deg"][:, t_on]
-    lags_deg, lags_ms, lags_polar = [], [], []
+    lags_deg: list[float] = []
+    lag_list: list[float] = []
+    lags_polar: list[float] = []
     if kind == "circular":
-        w = angular_speed if angular_speed is not None else np.rad2deg(speed_deg_s / radius_deg)
+        w = angular_speed if angular_speed is not None else float(np.rad2deg((speed_deg_s or 0.0) / radius_deg))
         for i, g in enumerate(geo):
             a_t = np.arctan2(tgt[i, 1], tgt[i, 0])
             a_f = np.arctan2(fl[i, 1], fl[i, 0])
             dpol = np.rad2deg(np.angle(np.exp(1j * (a_t - a_f)))) * g["sign"]
             lags_polar.append(dpol)
             lags_deg.append(np.deg2rad(dpol) * radius_deg)
-            lags_ms.append(dpol / w * 1000 if w > 0 else np.nan)
+            lag_list.append(dpol / w * 1000 if w > 0 else np.nan)
     else:
         for i, g in enumerate(geo):
             dx = (tgt[i, 0] - fl[i, 0]) * g["sign"]
             lags_deg.append(dx)
-            lags_ms.append(dx / speed_deg_s * 1000 if speed_deg_s > 0 else np.nan)
-    lags_ms = np.asarray(lags_ms)
+            lag_list.append(dx / speed_deg_s * 1000 if speed_deg_s else np.nan)
+    lags_ms = np.asarray(lag_list)
     delay_ms = model.delay_frames * model.ms_per_frame
     # diagnostics (along the motion, linear or tangential): how far ahead of its input the target estimate is
     # just before the flash arrives, and how far the flash report is displaced from the physical flash
@@ -369,7 +373,7 @@ def _per_trial(meas: dict) -> dict:
 
 # ------------------------------------------------------------------------------------------ cottier2023
 #: the Cottier et al. (2023) display: radius (deg), rotation speed (polar deg/s), flash ≈ 48.6 ms → 5 frames of 10 ms
-COTTIER_RADIUS_DEG = cottier2023_data.STIMULUS["radius_dva"]
+COTTIER_RADIUS_DEG = float(cottier2023_data.STIMULUS["radius_dva"])  # type: ignore[arg-type]
 COTTIER_SPEED = cottier2023_data.SPEED_DEG_PER_S
 
 
