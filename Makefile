@@ -1,4 +1,5 @@
-# Quick start: `make demo` (set up, score the default model, write the score and figures) and `make test`.
+# Quick start: `make demo` (set up, score the default model, write the score and figures into $(DEMO_OUT), which
+# git ignores: the committed figures/ change only through `make figures`) and `make test`.
 # Set-up is incremental: stamps in .venv record what is installed, so a second run skips it.
 PYTHON ?= python3
 VENV   := .venv
@@ -45,17 +46,21 @@ $(VENV)/.stamp-fmnist: | $(VENV)/.stamp-venv
 
 setup: $(VENV)/.stamp-install
 
+DEMO_OUT ?= out/demo
+
 demo: setup
 	@echo "data mirror: $${NEUROVISION_DATA:-not set}"
 	$(BIN)/neurovision cache info
-	$(BIN)/neurovision score mobilenet_v1 kriegeskorte2008.it_human --json figures/demo_score.json
-	$(BIN)/neurovision figures --out figures
+	$(BIN)/neurovision score mobilenet_v1 kriegeskorte2008.it_human --json $(DEMO_OUT)/demo_score.json
+	$(BIN)/neurovision figures --out $(DEMO_OUT)
+	@echo "your run: $(abspath $(DEMO_OUT))/ (score demo_score.json and the figures; not tracked by git)"
 
 # ruff (lint + import order, config in pyproject.toml) and mypy on the public API; `make test` runs it first
 LINT_PATHS := neurovision tests benchmarks tests_brainscore
 MYPY_PATHS := neurovision/__init__.py neurovision/benchmarks/base.py neurovision/scores.py \
               neurovision/models/from_torch.py neurovision/benchmarks/encoding.py neurovision/plugins.py \
               neurovision/benchmarks/dorsal/base.py neurovision/benchmarks/dorsal/flash_lag.py \
+              neurovision/similarity/__init__.py neurovision/encoding_himalaya.py \
               neurovision/cache.py
 
 lint: setup

@@ -15,7 +15,9 @@ Public API::
 
 Your own model: :func:`from_torch`. Your own stimuli: :func:`stimuli_from_files`. Your own data:
 :meth:`RSABenchmark.from_rdms`, :meth:`RSABenchmark.from_responses`, :meth:`EncodingBenchmark.from_responses`;
-your own human flash-lag sample: ``bench(model, human=FlashLagSample.from_values(...))`` on a flash-lag benchmark.
+other similarity measures (CKA, Procrustes, shape metrics, soft matching, predictivity):
+:func:`compare_representations`; your own human flash-lag sample on a flash-lag benchmark:
+``bench(model, human=FlashLagSample.from_values(...))``.
 Names for both: :func:`register_model`, :func:`register_benchmark` (and the entry-point groups
 ``neurovision.models`` / ``neurovision.benchmarks`` for installed plugins).
 """
@@ -31,12 +33,14 @@ if TYPE_CHECKING:  # the public types, for type checkers and readers; imported l
     from .benchmarks.encoding import EncodingBenchmark
     from .models.base import Model, VideoModel
     from .scores import Score
+    from .similarity import compare_representations
 
 _LAZY = {
     "Benchmark": "neurovision.benchmarks.base",
     "RSABenchmark": "neurovision.benchmarks.base",
     "EncodingBenchmark": "neurovision.benchmarks.encoding",
     "FlashLagSample": "neurovision.benchmarks.dorsal.flash_lag",
+    "compare_representations": "neurovision.similarity",
     "Model": "neurovision.models.base",
     "VideoModel": "neurovision.models.base",
     "video_set": "neurovision.stimuli.videos",
@@ -86,4 +90,4 @@ def score(model: "str | Model", benchmark: "str | Benchmark", layer: str | None 
 
 __all__ = ["__version__", "load_model", "load_benchmark", "score", "from_torch", "stimuli_from_files",
            "register_model", "register_benchmark", "Benchmark", "RSABenchmark", "EncodingBenchmark", "Model",
-           "VideoModel", "video_set", "Score", "FlashLagSample"]
+           "VideoModel", "video_set", "Score", "FlashLagSample", "compare_representations"]

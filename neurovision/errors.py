@@ -19,6 +19,11 @@ class ConstantRDMWarning(UserWarning):
     """
 
 
+class ConstantRepresentationWarning(UserWarning):
+    """A representation is constant over stimuli (no variance): similarity measures involving it are undefined and
+    returned as NaN; the warning names the side."""
+
+
 def did_you_mean(name: str, known) -> str:
     """`` did you mean 'x'?`` for the (up to 3) known names closest to ``name`` (difflib ratio ≥ 0.6), or ``""``."""
     import difflib
