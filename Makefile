@@ -44,6 +44,16 @@ $(VENV)/.stamp-fmnist: | $(VENV)/.stamp-venv
 	fi
 	@if [ -f $(FMNIST_DIR)/train-images-idx3-ubyte.gz ]; then touch $@; fi
 
+# headless Chromium (Debian package chromium) for the report test, which renders the pages in a real browser
+$(VENV)/.stamp-chromium: | $(VENV)/.stamp-venv
+	@if ! command -v chromium >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium || \
+	    (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium); \
+	  else echo "chromium missing: run 'sudo apt-get install chromium' (the report test needs it)"; fi; \
+	fi
+	@if command -v chromium >/dev/null 2>&1; then touch $@; fi
+
 setup: $(VENV)/.stamp-install
 
 DEMO_OUT ?= out/demo
@@ -67,7 +77,7 @@ lint: setup
 	$(BIN)/ruff check $(LINT_PATHS)
 	$(BIN)/python -m mypy $(MYPY_PATHS)
 
-test: setup $(VENV)/.stamp-fmnist lint
+test: setup $(VENV)/.stamp-fmnist $(VENV)/.stamp-chromium lint
 	$(BIN)/python -m pytest -q
 
 # Brain-Score interoperability in its own env (brainscore-vision pins numpy<2, xarray<2022.6)

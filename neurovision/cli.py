@@ -110,6 +110,14 @@ def _cmd_figures(args) -> int:
     return 0
 
 
+def _cmd_report(args) -> int:
+    from .report import write_report
+    index = write_report(args.models, args.out, benchmarks=args.benchmarks, n_boot=args.n_boot, seed=args.seed,
+                         profiles=not args.no_profiles, progress=not args.quiet)
+    print(f"wrote {index} (one page per model under {index.parent}/)")
+    return 0
+
+
 def _cmd_commit(args) -> int:
     from .analysis.commitment_selection import select_commitment
     from .models.commitment import a_priori, write_commitment
@@ -265,6 +273,21 @@ def _add_figures(sub) -> None:
     fig.set_defaults(func=_cmd_figures)
 
 
+def _add_report(sub) -> None:
+    """``neurovision report MODEL [MODEL ...] [--out DIR] [--benchmarks ...] [--n-boot N] [--seed S]``."""
+    rp = sub.add_parser("report", help="an HTML report page per model (scores, CIs, ceilings, layer profiles, RDMs, "
+                        "dorsal figures, provenance) and a side-by-side page")
+    rp.add_argument("models", nargs="+", help="registered model names (`neurovision list models`)")
+    rp.add_argument("--out", default="report", help="output folder (default: report); pages <out>/<model>/index.html")
+    rp.add_argument("--benchmarks", nargs="*", default=None,
+                    help="benchmark identifiers (default: every benchmark of the regions the model is committed to)")
+    rp.add_argument("--n-boot", type=int, default=1000, help="bootstrap resamples of every score (default 1000)")
+    rp.add_argument("--seed", type=int, default=0, help="seed of the bootstrap resamples")
+    rp.add_argument("--no-profiles", action="store_true", help="skip the per-layer profiles of the RSA benchmarks")
+    rp.add_argument("--quiet", action="store_true", help="no progress bars")
+    rp.set_defaults(func=_cmd_report)
+
+
 def _add_commit(sub) -> None:
     """``neurovision commit MODEL|all [--a-priori] [--out DIR]``."""
     cm = sub.add_parser("commit", help="choose and store a model's layer → region commitment (JSON)")
@@ -394,7 +417,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="neurovision", description="Score models against brain and behavioural data.")
     p.add_argument("--version", action="version", version=f"neurovision {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
-    for add in (_add_list, _add_data, _add_score, _add_figures, _add_commit, _add_sweep, _add_train, _add_cache):
+    for add in (_add_list, _add_data, _add_score, _add_figures, _add_report, _add_commit, _add_sweep, _add_train,
+                _add_cache):
         add(sub)
     return p
 

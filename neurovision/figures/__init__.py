@@ -47,7 +47,8 @@ def make_figures(out: Path, model: str = "mobilenet_v1", n_boot: int = 1000, see
         bench = load_benchmark(name)
         scores = bench.score_layers(net, n_boot=n_boot, seed=seed)
         baseline = bench(pixels, n_boot=n_boot, seed=seed)
-        written.append(plot_layer_profile(scores, baseline, path=out / f"{name}_profile_{model}.png"))
+        written.append(plot_layer_profile(scores, baseline, path=out / f"{name}_profile_{model}.png",
+                                          committed=net.region_layer_map.get(bench.region)))
         written.append(scores_to_json(scores + [baseline], out / f"{name}_profile_{model}.json"))
         written.append(scores_to_netcdf(scores, out / f"{name}_profile_{model}.nc"))
     from .dorsal import make_dorsal_figures

@@ -65,22 +65,34 @@ def plot_rdm_pair(model_rdm: np.ndarray, brain_rdm: np.ndarray, categories: Sequ
 
 
 def plot_layer_profile(scores: list[Score], baseline: Score | None = None, path: str | Path | None = None,
-                       title: str = ""):
-    """Raw score per layer with 95% CI, the noise-ceiling band, and a baseline (e.g. pixels) line."""
+                       title: str = "", committed: str | None = None):
+    """Raw score per layer with 95% CI, the noise-ceiling band (or a note that the data allow none), a baseline
+    (e.g. pixels) line, and the model's committed layer for the benchmark's region marked (``committed``)."""
     fig, ax = plt.subplots(figsize=(max(6, 0.45 * len(scores) + 2), 4), constrained_layout=True)
     x = np.arange(len(scores))
     raw = np.array([s.raw for s in scores])
-    err = np.array([[s.raw - s.ci_low for s in scores], [s.ci_high - s.raw for s in scores]])
+    lo = np.array([np.nan if s.ci_low is None else s.ci_low for s in scores])
+    hi = np.array([np.nan if s.ci_high is None else s.ci_high for s in scores])
+    err = np.nan_to_num(np.clip(np.stack([raw - lo, hi - raw]), 0, None))
     first = scores[0]
     if first.ceiling_upper is not None:
-        ax.axhspan(first.ceiling_lower, first.ceiling_upper, color="0.85", label="noise ceiling (Nili et al. 2014)")
+        ax.axhspan(first.ceiling_lower, first.ceiling_upper, color="0.85", label="noise ceiling (lower–upper)")
+    else:
+        ax.text(0.99, 0.02, "no noise ceiling: the data allow none (e.g. a single RDM)", transform=ax.transAxes,
+                ha="right", va="bottom", fontsize=7, color="0.3")
     ax.errorbar(x, raw, yerr=err, fmt="o-", color="C0", capsize=2, label=f"{first.model} (95% CI)")
+    layers = [s.layer for s in scores]
+    if committed in layers:
+        i = layers.index(committed)
+        ax.axvline(i, color="C2", lw=1.5, ls=":", label=f"committed layer {committed}")
+        ax.plot([i], [raw[i]], "o", ms=10, mfc="none", mec="C2", mew=2)
     if baseline is not None:
         ax.axhline(baseline.raw, color="C3", ls="--", label=f"{baseline.model} baseline")
-        ax.axhspan(baseline.ci_low, baseline.ci_high, color="C3", alpha=0.12)
+        if baseline.ci_low is not None:
+            ax.axhspan(baseline.ci_low, baseline.ci_high, color="C3", alpha=0.12)
     ax.set_xticks(x)
-    ax.set_xticklabels([s.layer for s in scores], rotation=60, ha="right", fontsize=7)
-    ax.set_ylabel(first.metric.split(" ")[0] + " with brain RDM")
+    ax.set_xticklabels(layers, rotation=60, ha="right", fontsize=7)
+    ax.set_ylabel(first.metric.split(" ")[0] + " (raw score)")
     ax.axhline(0, color="k", lw=0.5)
     ax.set_title(title or first.benchmark, fontsize=10)
     ax.legend(fontsize=7, loc="upper left")
