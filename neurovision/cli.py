@@ -40,6 +40,15 @@ def _cmd_list(args) -> int:
         names = DATASETS
     for name in sorted(names):
         print(name)
+    if args.what == "models":
+        from .models.ventral import timm_zoo, torchvision_zoo
+        tv = torchvision_zoo.classification_architectures()
+        print(f"\nalso accepted with --weights FILE (or --untrained): {len(tv)} torchvision classification "
+              f"architectures ({', '.join(tv[:6])}, ...)", end="")
+        if timm_zoo.available():
+            print(f" and timm:<arch> for {len(timm_zoo.architectures())} timm architectures (e.g. timm:resnet18)")
+        else:
+            print("; timm:<arch> with the extra neurovision[timm]")
     return 0
 
 
@@ -74,12 +83,22 @@ def _cmd_score(args) -> int:
         if not benchmarks:
             raise ValueError(f"no registered benchmark matches the regions of {args.model} "
                              f"({', '.join(model.region_layer_map) or 'none'})")
+    if args.sessions:
+        import dataclasses
+        with_sessions = [b for b in benchmarks if hasattr(b, "sessions")]
+        if not with_sessions:
+            raise ValueError(f"--sessions applies to benchmarks with recording sessions (cowley2023.*); "
+                             f"{', '.join(names)} have none")
+        benchmarks = [dataclasses.replace(b, sessions=tuple(args.sessions)) if hasattr(b, "sessions") else b
+                      for b in benchmarks]
     results = []
     for bench in benchmarks:
         if args.layer == "all":
-            scores = bench.score_layers(model, n_boot=args.n_boot, seed=args.seed, cache=not args.no_cache)
+            scores = bench.score_layers(model, n_boot=args.n_boot, seed=args.seed, cache=not args.no_cache,
+                                        progress=not args.quiet)
         else:
-            scores = [bench(model, layer=args.layer, n_boot=args.n_boot, seed=args.seed, cache=not args.no_cache)]
+            scores = [bench(model, layer=args.layer, n_boot=args.n_boot, seed=args.seed, cache=not args.no_cache,
+                            progress=not args.quiet)]
         results.extend(scores)
         if len(names) == 1 and len(scores) == 1:
             print(scores[0].summary())
@@ -258,6 +277,10 @@ def _add_score(sub) -> None:
     sc.add_argument("--n-boot", type=int, default=1000,
                     help="bootstrap resamples over stimuli (default 1000; 0: no confidence interval)")
     sc.add_argument("--seed", type=int, default=0, help="seed of the bootstrap resamples")
+    sc.add_argument("--sessions", nargs="+", default=None, metavar="SESSION",
+                    help="score the session-based benchmarks (cowley2023.*) on these recording sessions only "
+                    "(default: all; e.g. --sessions 210325)")
+    sc.add_argument("--quiet", action="store_true", help="no progress bars")
     sc.add_argument("--no-cache", action="store_true",
                     help="neither read nor write cached results (model RDMs, predictions, scores)")
     sc.set_defaults(func=_cmd_score)

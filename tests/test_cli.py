@@ -168,3 +168,26 @@ def test_training_modules_run_the_cli(argv):
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith("usage: neurovision train")
     assert ("--core-locator-only" if "tracker" in argv[1] else "--val-fraction") in proc.stdout
+
+
+def test_list_models_names_the_architecture_families(capsys):
+    from neurovision.cli import main
+    assert main(["list", "models"]) == 0
+    out = capsys.readouterr().out
+    assert "tracker" in out and "torchvision classification architectures" in out and "resnet" in out.lower()
+
+
+def test_score_sessions_flag(data_mirror, capsys, tmp_path):
+    """--sessions reaches the session-based benchmarks (only that session is scored), and is refused, with the
+    reason, where a benchmark has no sessions; an unknown session is named."""
+    from neurovision.cli import main
+    from neurovision.scores import load_scores
+    out = tmp_path / "s.json"
+    assert main(["score", "pixels", "cowley2023.v4_rsa", "--sessions", "210325", "--n-boot", "0", "--quiet",
+                 "--json", str(out)]) == 0
+    (s,) = load_scores(out)
+    assert s.provenance["sessions"] == ["210325"] and list(s.provenance["per_session"]) == ["210325"]
+    assert main(["score", "pixels", "kriegeskorte2008.it_human", "--sessions", "210325"]) == 2
+    assert "recording sessions" in capsys.readouterr().err
+    assert main(["score", "pixels", "cowley2023.v4_rsa", "--sessions", "999", "--n-boot", "0"]) == 2
+    assert "999" in capsys.readouterr().err
