@@ -111,28 +111,45 @@ def _finish(fig, path):
 
 
 def plot_heat_table(scores: list[Score], path: str | Path | None = None, value: str = "ceiled"):
-    """Model × benchmark table coloured by ``value`` (ceiled score; raw where no ceiling exists, marked *)."""
+    """Model × benchmark tables, one panel per kind of value so that no colour means two things: ``value`` (the
+    ceiled score) for benchmarks with a noise ceiling, the raw score for those without one; within each panel,
+    predictivity (encoding) and RSA benchmarks are separate column blocks. Diverging colours centred at 0 (negative
+    scores show as blue, not clipped), each panel on its own symmetric scale, every cell annotated."""
     models = list(dict.fromkeys(s.model for s in scores))
     benches = list(dict.fromkeys(s.benchmark for s in scores))
-    table = np.full((len(models), len(benches)), np.nan)
-    starred = np.zeros_like(table, dtype=bool)
-    for s in scores:
-        v = getattr(s, value)
-        if v is None:
-            v, starred[models.index(s.model), benches.index(s.benchmark)] = s.raw, True
-        table[models.index(s.model), benches.index(s.benchmark)] = v
-    fig, ax = plt.subplots(figsize=(0.9 * len(benches) + 3.5, 0.45 * len(models) + 2.2), constrained_layout=True)
-    im = ax.imshow(table, cmap="magma", vmin=0, vmax=max(1e-6, np.nanmax(table)), aspect="auto")
-    for i in range(len(models)):
-        for j in range(len(benches)):
-            if not np.isnan(table[i, j]):
-                ax.text(j, i, f"{table[i, j]:.2f}{'*' if starred[i, j] else ''}", ha="center", va="center",
-                        color="w" if table[i, j] < 0.6 * np.nanmax(table) else "k", fontsize=8)
-    ax.set_xticks(range(len(benches)))
-    ax.set_xticklabels(benches, rotation=40, ha="right", fontsize=8)
-    ax.set_yticks(range(len(models)))
-    ax.set_yticklabels(models, fontsize=8)
-    fig.colorbar(im, ax=ax, shrink=0.8, label=f"{value} score (* raw: no ceiling)")
+    ceiled_b = [b for b in benches if any(s.benchmark == b and getattr(s, value) is not None for s in scores)]
+    raw_b = [b for b in benches if b not in ceiled_b]
+
+    def kind(b):  # predictivity (encoding) first, then similarity-based, within each panel
+        metric = next(s.metric for s in scores if s.benchmark == b)
+        return (0 if "predictivity" in metric or "ridge" in metric or "pls" in metric.lower() else 1, benches.index(b))
+
+    panels = [(sorted(ceiled_b, key=kind), value), (sorted(raw_b, key=kind), "raw")]
+    panels = [(bs, v) for bs, v in panels if bs]
+    widths = [max(len(bs), 1) for bs, _ in panels]
+    fig, axes = plt.subplots(1, len(panels), figsize=(0.9 * sum(widths) + 2.5 * len(panels) + 1.5,
+                                                      0.45 * len(models) + 2.4),
+                             gridspec_kw={"width_ratios": widths}, constrained_layout=True, squeeze=False)
+    for ax, (bs, v) in zip(axes[0], panels):
+        table = np.full((len(models), len(bs)), np.nan)
+        for s in scores:
+            if s.benchmark in bs:
+                x = getattr(s, v)
+                table[models.index(s.model), bs.index(s.benchmark)] = np.nan if x is None else x
+        lim = max(1e-6, np.nanmax(np.abs(table))) if np.isfinite(table).any() else 1.0
+        im = ax.imshow(table, cmap="RdBu_r", vmin=-lim, vmax=lim, aspect="auto")
+        for i in range(len(models)):
+            for j in range(len(bs)):
+                t = table[i, j]
+                ax.text(j, i, "—" if np.isnan(t) else f"{t:.2f}", ha="center", va="center", fontsize=8,
+                        color="w" if np.isfinite(t) and abs(t) > 0.6 * lim else "k")
+        ax.set_xticks(range(len(bs)))
+        ax.set_xticklabels(bs, rotation=40, ha="right", fontsize=8)
+        ax.set_yticks(range(len(models)))
+        ax.set_yticklabels(models if ax is axes[0][0] else [""] * len(models), fontsize=8)
+        ax.set_title(f"{v} score" + (" (benchmarks with a noise ceiling)" if v != "raw" else
+                                     " (no noise ceiling can be estimated)"), fontsize=9)
+        fig.colorbar(im, ax=ax, shrink=0.8, label=f"{v} score")
     return _finish(fig, path)
 
 
@@ -282,8 +299,9 @@ def plot_rsa_timecourse(time_ms, similarity: dict, onset_ms: float | None = None
     fig, ax = plt.subplots(figsize=(5.5, 3.6))
     if onset_ms is not None:
         ax.axvspan(onset_ms, t[-1], color="0.9", lw=0, label="target hidden")
-    for k, (name, v) in enumerate(similarity.items()):
-        ax.plot(t, v, color=f"C{k}", label=name)
+    styles = ["-", "--", ":", "-."]
+    for k, (name, v) in enumerate(similarity.items()):  # distinct dashes and widths: overlapping lines stay visible
+        ax.plot(t, v, color=f"C{k}", ls=styles[k % len(styles)], lw=2.4 - 0.5 * (k % 3), label=name)
     ax.axhline(0, color="0.6", lw=0.8)
     ax.set_xlabel("network time (ms)")
     ax.set_ylabel("Spearman ρ with hidden-state RDM")
