@@ -16,10 +16,10 @@ from pathlib import Path
 
 import numpy as np
 import xarray as xr
-from tqdm.auto import tqdm
 
 from .activations import extract_layers, presentation_coords
 from .models.base import Model
+from .progress import bar as progress_bar
 
 __all__ = ["extract_to_store", "open_store"]
 
@@ -90,8 +90,8 @@ def extract_to_store(model: Model, stimuli: xr.DataArray, layer: str, path: str 
     writer = None
     try:
         starts = range(0, n, batch_size)
-        bar = tqdm(starts, desc=f"{model.identifier}:{layer} → {format}", unit="batch", disable=not progress,
-                   leave=False)
+        bar = progress_bar(starts, desc=f"{model.identifier}:{layer} → {format}", unit="batch",
+                           disable=not progress, delay=0.5)
         for start in bar:
             stop = min(start + batch_size, n)
             batch = extract_layers(model, stimuli.isel(presentation=slice(start, stop)), [layer],

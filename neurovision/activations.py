@@ -40,9 +40,9 @@ from typing import Iterable
 import numpy as np
 import torch
 import xarray as xr
-from tqdm.auto import tqdm
 
 from .models.base import Model, VideoModel
+from .progress import bar as progress_bar
 
 #: Largest intermediate tensor of one batch that :func:`auto_batch_size` aims for (bytes).
 BATCH_BYTES = 16 * 2**20
@@ -194,8 +194,8 @@ def extract_layers(model: Model, stimuli: xr.DataArray, layers: Iterable[str] | 
     n_steps: dict[str, int] = {}  # calls per forward pass, known from the first batch
     timed: dict[str, bool] = {}  # video models: the (single) output carries the input's time axis
     starts = range(0, n, batch_size)
-    bar = tqdm(starts, desc=f"{model.identifier} activations", unit="batch", disable=not progress,
-               leave=False)
+    bar = progress_bar(starts, desc=f"{model.identifier} activations ({n} stimuli)", unit="batch",
+                       disable=not progress, delay=0.5)
     network = model.network
     with torch.inference_mode():
         for start in bar:

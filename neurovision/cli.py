@@ -293,6 +293,7 @@ def _add_figures(sub) -> None:
     fig.add_argument("--model", default="mobilenet_v1", help="registered model to draw (default: mobilenet_v1)")
     fig.add_argument("--n-boot", type=int, default=1000, help="bootstrap resamples of every score (default 1000)")
     fig.add_argument("--seed", type=int, default=0, help="seed of the bootstrap resamples")
+    fig.add_argument("--quiet", action="store_true", help="no progress bars")
     fig.set_defaults(func=_cmd_figures)
 
 
@@ -449,8 +450,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from .errors import NeurovisionError
+    from .progress import progress
     try:
-        return args.func(args)
+        with progress(not getattr(args, "quiet", False)):  # --quiet: no progress bar anywhere below
+            return args.func(args)
     except (NeurovisionError, ValueError) as err:
         print(f"neurovision: error: {err}", file=sys.stderr)
         return 2

@@ -68,6 +68,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import linalg
 
+from .progress import bar
 from .rsa.gram import correlation_distance_from_gram
 from .threads import limit_threads
 
@@ -340,7 +341,8 @@ def _run(kernels, y, folds, method, alphas, n_components, params) -> Predictivit
     pred = np.empty((n, m), dtype=np.float64)
     chosen = np.full((n_splits, m), np.nan) if method == "ridge" else None
     r_folds = np.empty((n_splits, m))
-    for f, (train, test, k_tr, k_te) in enumerate(kernels):
+    for f, (train, test, k_tr, k_te) in enumerate(bar(kernels, desc=f"{method} cross-validation", unit="fold",
+                                                       total=n_splits)):
         # one BLAS thread: the n x n solves of a fold (n ~ 1000) are too small to gain from threads, and
         # multi-threaded OpenBLAS eigh on busy cores is many times slower (see neurovision.threads)
         with limit_threads(1):

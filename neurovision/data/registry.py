@@ -29,6 +29,7 @@ from urllib.parse import quote
 
 from ..cache import atomic_path, cache_dir, file_sha256
 from ..errors import NeurovisionError, UnknownNameError, did_you_mean
+from ..progress import enabled as progress_enabled
 from ._sha256 import SHA256
 
 MIRROR_ENV = "NEUROVISION_DATA"
@@ -268,10 +269,10 @@ def fetch(dataset: str, path: str, *, download: bool = True) -> Path:
         try:
             if ds.gzip_sources:  # the .gz bytes are not registered; the decompressed content is checked
                 gz = pooch.retrieve(url, known_hash=None, fname=Path(path).name + ".gz", path=cached.parent,
-                                    progressbar=False)
+                                    progressbar=progress_enabled())
                 return _gunzip_checked(Path(gz), cached, expected, dataset, path)
             out = pooch.retrieve(url, known_hash=f"sha256:{expected}", fname=Path(path).name,
-                                 path=cached.parent, progressbar=False)
+                                 path=cached.parent, progressbar=progress_enabled())  # pooch names the file
             return _check(Path(out), expected, dataset, path)
         except DataIntegrityError:
             raise

@@ -19,6 +19,7 @@ from ..benchmarks.base import model_rdms
 from ..benchmarks.registry import load_benchmark
 from ..data import kriegeskorte2008 as k08
 from ..models.registry import load_model
+from ..progress import bar
 from ..scores import scores_to_json, scores_to_netcdf
 from .plotting import plot_layer_profile, plot_mds, plot_rdm_pair
 
@@ -43,7 +44,8 @@ def make_figures(out: Path, model: str = "mobilenet_v1", n_boot: int = 1000, see
     written.append(plot_mds(human, stimuli["category"].values, title="human IT (fMRI): classical MDS",
                             path=out / "kriegeskorte2008_mds_human_it.png"))
 
-    for name in ("kriegeskorte2008.it_human", "kriegeskorte2008.it_monkey"):
+    for name in bar(("kriegeskorte2008.it_human", "kriegeskorte2008.it_monkey"), desc="figures: layer profiles",
+                    unit="benchmark", delay=0):
         bench = load_benchmark(name)
         scores = bench.score_layers(net, n_boot=n_boot, seed=seed)
         baseline = bench(pixels, n_boot=n_boot, seed=seed)

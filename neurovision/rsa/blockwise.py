@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 import xarray as xr
-from tqdm.auto import tqdm
 
+from ..progress import bar as progress_bar
 from .dissimilarity import RDM
 from .gram import METHODS as _METHODS
 from .gram import distances_from_gram, prepare_rows
@@ -108,8 +108,7 @@ def blockwise_rdm(patterns, method: str = "correlation", block: int | None = Non
     out = np.empty(n * (n - 1) // 2, dtype=np.float64)
     starts = np.concatenate(([0], np.cumsum(np.arange(n - 1, 0, -1))))  # condensed offset of row i
     sq_all = np.empty(n) if method == "euclidean" else None
-    for bi, (i0, i1) in enumerate(tqdm(bounds, desc="blockwise RDM", unit="block", disable=not progress,
-                                       leave=False)):
+    for bi, (i0, i1) in enumerate(progress_bar(bounds, desc="blockwise RDM", unit="block", disable=not progress)):
         zi, sqi = prepare_rows(_load_rows(x, i0, i1), method, ids, i0)
         panel = np.empty((i1 - i0, n - i0))
         for j0, j1 in bounds[bi:]:

@@ -35,6 +35,7 @@ import numpy as np
 from scipy import stats as _stats
 
 from ..errors import ConstantRDMWarning
+from ..progress import bar
 from ..threads import limit_threads
 from . import _kernels, _tau_native
 from .ceiling import ceiling_vectors, pool_transform
@@ -563,7 +564,8 @@ def bootstrap_stimuli(model: RDM, data: RDM, method: str = "spearman",
         pass
     elif rs.gram:
         # batches of resamples share one pass over the RDMs (GEMMs)
-        for s0 in range(0, good.shape[0], rs.BATCH):
+        for s0 in bar(range(0, good.shape[0], rs.BATCH), desc=f"bootstrap over stimuli ({n_boot} resamples)",
+                      unit="batch"):
             sel = good[s0:s0 + rs.BATCH]
             sc, ce = rs.gram_batch(all_counts[sel], do_ceil)
             out[sel] = sc.mean(axis=2)
@@ -574,10 +576,10 @@ def bootstrap_stimuli(model: RDM, data: RDM, method: str = "spearman",
         out[good] = _kernels.spearman_resampled(rs.model.sorted_pairs(), rs.data.sorted_pairs(),
                                                 all_counts[good]).mean(axis=2)
         if do_ceil:
-            for b in good:
+            for b in bar(good, desc="bootstrap ceiling", unit="resample"):
                 ceil[b] = rs.ceiling(all_counts[b], rs.weights(all_counts[b]))
     elif method == "kendall_tau_a" and _kernels.USE_NUMBA:
-        for b in good:
+        for b in bar(good, desc="bootstrap over stimuli (tau-a)", unit="resample"):
             sc, ce = rs.tau_scores_ceiling(all_counts[b], do_ceil)
             out[b] = sc.mean(axis=1)
             if do_ceil:
@@ -585,7 +587,7 @@ def bootstrap_stimuli(model: RDM, data: RDM, method: str = "spearman",
         if rs._tau_prep is not None:
             _tau_native.release()  # the work arrays kept between resamples
     else:
-        for b in good:
+        for b in bar(good, desc=f"bootstrap over stimuli ({method})", unit="resample"):
             counts = all_counts[b]
             w = rs.weights(counts)
             out[b] = rs.scores(counts, w).mean(axis=1)
