@@ -92,7 +92,9 @@ def _cmd_score(args) -> int:
         benchmarks = [dataclasses.replace(b, sessions=tuple(args.sessions)) if hasattr(b, "sessions") else b
                       for b in benchmarks]
     results = []
-    for bench in benchmarks:
+    from .progress import bar
+    for bench in bar(benchmarks, desc=f"{args.model}: benchmarks", unit="benchmark", delay=0,
+                     disable=len(benchmarks) == 1):
         if args.layer == "all":
             scores = bench.score_layers(model, n_boot=args.n_boot, seed=args.seed, cache=not args.no_cache,
                                         progress=not args.quiet)
