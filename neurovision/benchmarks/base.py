@@ -42,6 +42,7 @@ from ..activations import extract_layers, layer_groups, layer_sizes
 from ..cache import atomic_path, cache_dir, caching, content_key, enabled
 from ..models.base import Model, callable_key
 from ..rsa import METHODS, RDM, align, bootstrap_stimuli, check_n_boot, compare, noise_ceiling, rdm
+from ..rsa.preprocessing import apply_rdm_steps, check_preprocessing, describe, rdm_steps
 from ..rsa.reliability import odd_even_repeats, spearman_brown
 from ..scores import Score, load_scores, make_score, scores_to_json
 from ..stimuli.images import stimuli_hash
@@ -143,8 +144,11 @@ def data_rdm_from_xarray(da: xr.DataArray) -> RDM:
 
 
 def model_rdms(model: Model, stimuli: xr.DataArray, layers: list[str], method: str = "correlation",
-               progress: bool = True, max_bytes: float = 768e6) -> RDM:
+               progress: bool = True, max_bytes: float = 768e6, preprocessing=()) -> RDM:
     """One RDM per layer (stacked, descriptor ``layer``), computed once and cached by content.
+
+    ``preprocessing``: the steps of :mod:`neurovision.rsa.preprocessing` applied to the activations before the RDM
+    and to the RDM after it (default none); they enter the cache key when given.
 
     Memory stays bounded when many layers are requested: layers are extracted in groups whose
     activations fit ``max_bytes`` (one pass over the stimuli per group), each group's RDMs are computed
@@ -153,7 +157,9 @@ def model_rdms(model: Model, stimuli: xr.DataArray, layers: list[str], method: s
     stim_key = stimuli_hash(stimuli)
     folder = cache_dir("results") / "rdm"
     use_cache = enabled()
-    keys = {layer: content_key("model_rdm", __version__, model.fingerprint([layer]), stim_key, layer, method)
+    steps = check_preprocessing(preprocessing)
+    extra = (("preprocessing", steps),) if steps else ()  # the key of no preprocessing is the key it always had
+    keys = {layer: content_key("model_rdm", __version__, model.fingerprint([layer]), stim_key, layer, method, *extra)
             for layer in layers} if use_cache else {}
     mats: dict[str, np.ndarray] = {}
     for layer, key in keys.items():
@@ -167,7 +173,8 @@ def model_rdms(model: Model, stimuli: xr.DataArray, layers: list[str], method: s
             acts = extract_layers(model, stimuli, group, progress=progress)
             for layer in group:
                 try:
-                    mats[layer] = np.asarray(rdm(acts.pop(layer), method=method).matrix, dtype=np.float64)
+                    mats[layer] = np.asarray(rdm(acts.pop(layer), method=method, preprocessing=steps).matrix,
+                                             dtype=np.float64)
                 except ValueError as err:
                     raise ValueError(f"layer {layer!r} of model {model.identifier!r}: {err}") from None
                 if use_cache:
@@ -201,6 +208,14 @@ class RSABenchmark(Benchmark):
     ``load_split_halves()``, when given (one subject with repeated measurements, :meth:`from_responses`), returns the
     two RDMs of the odd and even repetitions: the ceiling is then their Spearman–Brown corrected agreement
     (both bounds equal) instead of the Nili et al. (2014) between-subject interval.
+
+    ``preprocessing`` (default ``()``, none): steps of :mod:`neurovision.rsa.preprocessing`, e.g.
+    ``("standardize", ("pca", 50), "rdm_double_center")``. Pattern steps (``standardize``, ``cocktail_blank``,
+    ``("pca", k)``, ``("random_projection", k[, seed])``) act on the model's activations; the RDM step
+    ``rdm_double_center`` on the model's RDM *and* on every data RDM (each subject's, after averaging its sessions,
+    and the split halves), so both sides are compared in the same form. The canonical steps enter every cache key
+    and are recorded in each Score's ``metric`` and ``provenance["preprocessing"]``. The double centring is applied
+    once, on all stimuli, before the bootstrap (resamples reuse it).
     """
 
     identifier: str
@@ -214,10 +229,25 @@ class RSABenchmark(Benchmark):
     rdm_method: str = "correlation"
     data_files: dict = field(default_factory=dict)  # relative path -> sha256, for provenance
     load_split_halves: Callable[[], tuple[RDM, RDM]] | None = None
+    preprocessing: tuple = ()
 
     def __post_init__(self) -> None:
         if self.comparison not in METHODS:
             raise ValueError(f"unknown comparison {self.comparison!r}; known: {', '.join(sorted(METHODS))}")
+        self.preprocessing = check_preprocessing(self.preprocessing)
+
+    def _rdm_steps(self, data: RDM) -> RDM:
+        """``data`` with the benchmark's RDM preprocessing steps applied (the same object when there are none)."""
+        if not rdm_steps(self.preprocessing):
+            return data
+        return RDM(apply_rdm_steps(data.dissimilarities, self.preprocessing), data.stimulus_id,
+                   descriptors=data.descriptors)
+
+    def _halves(self) -> tuple[RDM, RDM] | None:
+        if self.load_split_halves is None:
+            return None
+        a, b = self.load_split_halves()
+        return self._rdm_steps(a), self._rdm_steps(b)
 
     # ------------------------------------------------------------------------------------------ constructors
     @classmethod
@@ -279,14 +309,15 @@ class RSABenchmark(Benchmark):
 
     # ------------------------------------------------------------------------------------------------ data
     def data_rdms(self) -> RDM:
-        """The subject RDMs (one per subject, sessions averaged)."""
-        return data_rdm_from_xarray(self.load_data())
+        """The subject RDMs (one per subject, sessions averaged), with the RDM preprocessing steps applied."""
+        return self._rdm_steps(data_rdm_from_xarray(self.load_data()))
 
     def ceiling(self) -> tuple[float, float] | None:
         """Nili et al. (2014) ``(lower, upper)`` with ≥ 2 subjects; the Spearman–Brown split-half reliability
         (both bounds) for one subject with repetitions; None for a single RDM."""
-        if self.load_split_halves is not None:
-            a, b = self.load_split_halves()
+        halves = self._halves()
+        if halves is not None:
+            a, b = halves
             r = spearman_brown(float(np.ravel(compare(a, b.subset(a.stimulus_id), method=self.comparison))[0]))
             return float(r), float(r)
         data = self.data_rdms()
@@ -297,9 +328,14 @@ class RSABenchmark(Benchmark):
 
     def content_key(self) -> str:
         """:meth:`Benchmark.content_key` plus the data RDMs (values, ids), the split halves and the stimuli."""
-        halves = self.load_split_halves() if self.load_split_halves is not None else ()
+        halves = self._halves() or ()
         return content_key(super().content_key(), rdm_content_hash(self.data_rdms()),
                            [rdm_content_hash(h) for h in halves], stimuli_hash(self.load_stimuli()))
+
+    def _metric_text(self) -> str:
+        """The Score's ``metric``: comparison, RDM method and, when there is any, the preprocessing."""
+        text = f"{self.comparison} (RDM: {self.rdm_method})"
+        return text + (f"; preprocessing: {describe(self.preprocessing)}" if self.preprocessing else "")
 
     def score_selected(self, model: Model, layers: Iterable[str] | None = None, n_boot: int = 1000,
                        seed: int = 0, split_seed: int = 0, progress: bool = True) -> Score:
@@ -312,15 +348,17 @@ class RSABenchmark(Benchmark):
         layers = model.check_layers(list(layers) if layers is not None else list(model.layers))
         stimuli = held_out(self.load_stimuli(), model)
         data = self.data_rdms()
-        halves = self.load_split_halves() if self.load_split_halves is not None else None
+        halves = self._halves()
+        extra = (("preprocessing", self.preprocessing),) if self.preprocessing else ()  # none: the key it always had
         key = content_key("scores", __version__, self.identifier, self.version, self.comparison, self.rdm_method,
                           rdm_content_hash(data), [rdm_content_hash(h) for h in halves or ()], model.identifier,
-                          model.fingerprint(layers), stimuli_hash(stimuli), layers, n_boot, seed)
+                          model.fingerprint(layers), stimuli_hash(stimuli), layers, n_boot, seed, *extra)
         return cached_scores(key, lambda: self._score(model, stimuli, data, halves, layers, n_boot, seed, progress))
 
     def _score(self, model: Model, stimuli: xr.DataArray, data: RDM, halves, layers: list[str], n_boot: int,
                seed: int, progress: bool) -> list[Score]:
-        models = model_rdms(model, stimuli, layers, self.rdm_method, progress=progress)
+        models = model_rdms(model, stimuli, layers, self.rdm_method, progress=progress,
+                            preprocessing=self.preprocessing)
         models, data = align(models, data, names=(f"model {model.identifier!r}", f"benchmark {self.identifier!r}"))
         nili = data.n_rdms > 1 and halves is None
         boot = bootstrap_stimuli(models, data, method=self.comparison, n_boot=n_boot, seed=seed, ceiling=nili)
@@ -328,6 +366,8 @@ class RSABenchmark(Benchmark):
                           data_sha256=dict(self.data_files),
                           data_rdms_sha256=rdm_content_hash(data), rdm_method=self.rdm_method,
                           n_subjects=int(data.n_rdms), n_stimuli=int(data.n_conditions))
+        if self.preprocessing:
+            prov["preprocessing"] = [list(s) if isinstance(s, tuple) else s for s in self.preprocessing]
         ceiling = ceiled_samples = None
         notes = ""
         if nili:
@@ -351,7 +391,7 @@ class RSABenchmark(Benchmark):
                 f"scored on the {data.n_conditions} stimuli not used to choose the model's commitment")
         samples = np.asarray(boot.samples)
         return [make_score(raw=float(boot.point[i]), samples=samples[:, i], model=model.identifier, layer=layer,
-                           benchmark=self.identifier, metric=f"{self.comparison} (RDM: {self.rdm_method})",
+                           benchmark=self.identifier, metric=self._metric_text(),
                            n_boot=n_boot, seed=seed, provenance=prov, ceiling=ceiling,
                            ceiled_samples=None if ceiled_samples is None else np.asarray(ceiled_samples)[:, i],
                            notes=notes)
@@ -470,7 +510,7 @@ def score_selected(bench: "RSABenchmark", model: Model, layers: Iterable[str] | 
     """
     layers = model.check_layers(list(layers) if layers is not None else list(model.layers))
     stimuli = bench.load_stimuli()
-    models = model_rdms(model, stimuli, layers, bench.rdm_method, progress=progress)
+    models = model_rdms(model, stimuli, layers, bench.rdm_method, progress=progress, preprocessing=bench.preprocessing)
     models, data = align(models, bench.data_rdms(), names=(f"model {model.identifier!r}",
                                                            f"benchmark {bench.identifier!r}"))
     half_a, half_b = split_halves(stimuli, split_seed)
@@ -489,7 +529,7 @@ def score_selected(bench: "RSABenchmark", model: Model, layers: Iterable[str] | 
     ceiled = np.mean([b.ceiled_samples()[:, 0] for b in boots], axis=0) if ceilings and n_boot else None
     return make_score(raw=raw, samples=samples, model=model.identifier, layer=f"A:{chosen[0]}|B:{chosen[1]}",
                       benchmark=bench.identifier,
-                      metric=f"{bench.comparison} (RDM: {bench.rdm_method}); layer chosen on the other half",
+                      metric=f"{bench._metric_text()}; layer chosen on the other half",
                       n_boot=n_boot, seed=seed, notes=f"split-half layer selection (split seed {split_seed})",
                       ceiling=tuple(np.mean(ceilings, axis=0)) if ceilings else None, ceiled_samples=ceiled,
                       provenance=provenance(bench.identifier, bench.version, model,

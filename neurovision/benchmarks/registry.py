@@ -26,6 +26,8 @@ BENCHMARKS: dict[str, Callable] = {
     "cowley2023.v4": cowley2023.v4,
     "cowley2023.v4_pls": cowley2023.v4_pls,
     "cowley2023.v4_rsa": cowley2023.v4_rsa,
+    "cowley2023.v4_cka": cowley2023.v4_cka,
+    "cowley2023.v4_debiased_cka": cowley2023.v4_debiased_cka,
     # dorsal stream (region "dorsal"; video models such as "tracker")
     **flash_lag.BENCHMARKS,
     **pursuit.BENCHMARKS,

@@ -25,6 +25,7 @@ from scipy.linalg import cholesky, solve_triangular
 
 from .gram import METHODS as GRAM_METHODS
 from .gram import distances_from_gram, prepare_rows
+from .preprocessing import apply_rdm_steps, check_preprocessing, preprocess_patterns
 
 __all__ = ["RDM", "rdm", "align", "check_same_ids", "noise_covariance", "n_from_pairs", "condensed_index"]
 
@@ -736,7 +737,7 @@ _RDM_METHODS = (*GRAM_METHODS, "crossnobis")
 
 def rdm(patterns, method: str = "correlation", stimulus_id=None, *,
         dtype=np.float64, normalize: bool = True, noise=None,
-        shrinkage: str = "diag", descriptors=None) -> RDM:
+        shrinkage: str = "diag", descriptors=None, preprocessing=()) -> RDM:
     """Compute an RDM from activity patterns (Kriegeskorte et al. 2008).
 
     Parameters
@@ -758,6 +759,10 @@ def rdm(patterns, method: str = "correlation", stimulus_id=None, *,
         accurate to ~1e-7.
     noise : ndarray, optional
         Noise covariance (n_channels, n_channels) for crossnobis.
+    preprocessing : sequence of steps, optional
+        :mod:`neurovision.rsa.preprocessing`: ``"standardize"``, ``"cocktail_blank"``, ``("pca", k)``,
+        ``("random_projection", k[, seed])`` transform the patterns before the RDM, ``"rdm_double_center"``
+        the RDM after it. Default ``()``: none. Not for crossnobis.
 
     Returns
     -------
@@ -767,6 +772,9 @@ def rdm(patterns, method: str = "correlation", stimulus_id=None, *,
         raise ValueError(f"unknown RDM method {method!r}; choose from "
                          f"{sorted(_RDM_METHODS)}")
     dtype = np.dtype(dtype).type
+    steps = check_preprocessing(preprocessing)
+    if steps and method == "crossnobis":
+        raise ValueError("preprocessing is not available for crossnobis RDMs (they whiten the patterns themselves)")
     if method == "crossnobis":
         x, stimulus_id = _crossnobis_input(patterns, stimulus_id)
         if not np.all(np.isfinite(x)):
@@ -777,7 +785,11 @@ def rdm(patterns, method: str = "correlation", stimulus_id=None, *,
     else:
         x, stimulus_id = _as_patterns(patterns, stimulus_id)
         _check_patterns(x)
+        if steps:
+            x = preprocess_patterns(x, steps)
         d = _rdm_from_gram(x, stimulus_id, method, dtype=dtype, normalize=normalize)
+        if steps:
+            d = apply_rdm_steps(d, steps)
     return RDM(d.reshape(1, -1), stimulus_id, descriptors)
 
 

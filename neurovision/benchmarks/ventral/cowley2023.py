@@ -156,6 +156,12 @@ def _pred_key(model: Model, session: str, layer: str) -> str:
                        _files(session), layer, _ENCODING)
 
 
+def _gram_key(model: Model, session: str, layer: str) -> str:
+    zip_rel = f"images/images_{session}.zip"
+    return content_key("cowley2023_model_gram", CACHE_FORMAT, __version__, model.fingerprint([layer]),
+                       {zip_rel: _files(session)[zip_rel]}, layer, "centred gram")
+
+
 def _rdm_key(model: Model, session: str, layer: str) -> str:
     zip_rel = f"images/images_{session}.zip"
     return content_key("cowley2023_model_rdm", CACHE_FORMAT, __version__, model.fingerprint([layer]),
@@ -201,17 +207,19 @@ def session_results(model: Model, session: str, layers: Sequence[str], want: str
     ``want="predictions"``: ``{layer: {"ridge": (n, m), "pls": (n, m), "ridge_alpha": (5, m),
     "folds": (n,)}}`` — held-out predictions (spike counts) of the session's units. ``want="rdm"``:
     ``{layer: {"rdm": condensed float64 (n(n-1)/2,)}}`` — the model's correlation-distance RDM (stored as
-    float32). Computing either writes both cache entries.
+    float32). ``want="gram"``: ``{layer: {"gram": (n, n) float64}}`` — the Gram matrix ``Xc Xc^T`` of the
+    activations centred across the session's images. Computing predictions or the RDM writes both of those
+    entries; computing the Gram writes all three.
     """
-    if want not in ("predictions", "rdm"):
-        raise ValueError(f"want must be 'predictions' or 'rdm'; got {want!r}")
+    if want not in ("predictions", "rdm", "gram"):
+        raise ValueError(f"want must be 'predictions', 'rdm' or 'gram'; got {want!r}")
     session = check_sessions([session])[0]
     folder = _model_dir()
     out: dict[str, dict] = {}
     use_cache = enabled()
     for layer in layers if use_cache else ():
-        path = folder / (f"{_pred_key(model, session, layer)}.npz" if want == "predictions"
-                         else f"{_rdm_key(model, session, layer)}.npz")
+        keyer = {"predictions": _pred_key, "rdm": _rdm_key, "gram": _gram_key}[want]
+        path = folder / f"{keyer(model, session, layer)}.npz"
         entry = _load_npz(path)
         if entry is not None:
             if want == "rdm":
@@ -235,13 +243,16 @@ def session_results(model: Model, session: str, layers: Sequence[str], want: str
             preds = {"ridge": ridge.predictions, "pls": pls.predictions, "ridge_alpha": ridge.alphas,
                      "folds": ridge.folds}
             rdm32 = _condensed(arrays["rdm"]).astype(np.float32)
-            for key, payload in ((_pred_key(model, session, layer), preds),
-                                 (_rdm_key(model, session, layer), {"rdm": rdm32})) if use_cache else ():
+            entries = [(_pred_key(model, session, layer), preds), (_rdm_key(model, session, layer), {"rdm": rdm32})]
+            if want == "gram":
+                entries.append((_gram_key(model, session, layer), {"gram": arrays["gram"]}))
+            for key, payload in entries if use_cache else ():
                 with atomic_path(folder / f"{key}.npz") as tmp:
                     with open(tmp, "wb") as f:
                         np.savez(f, **payload)
+            out[layer] = {"predictions": preds, "rdm": {"rdm": rdm32.astype(np.float64)},
+                          "gram": {"gram": arrays["gram"]}}[want]
             del arrays
-            out[layer] = preds if want == "predictions" else {"rdm": rdm32.astype(np.float64)}
         del acts
     return out
 
@@ -530,6 +541,342 @@ class RSAV4Benchmark(_SessionBenchmark):
                                      metric=f"{self.comparison} (RDM: {self.rdm_method}); mean over sessions",
                                      n_boot=n_boot, seed=seed, notes=notes, provenance=prov))
         return scores
+
+
+# ------------------------------------------------------------------------------- other similarity measures
+#: Measures :class:`SimilarityV4Benchmark` computes, and how the model side enters: ``rsa`` from the layer's
+#: correlation RDM, the others from its centred Gram matrix (they are invariant to orthogonal transforms of the
+#: model's units, so the Gram's scaled eigenvectors stand in exactly for the activations).
+SIMILARITY_METRICS = ("rsa", "linear_cka", "debiased_cka", "procrustes", "shape_metric")
+#: Measures that are similarities with a split-half ceiling (the others are distances: no ceiling).
+_CEILED = ("rsa", "linear_cka", "debiased_cka")
+_METRIC_TEXT = {
+    "rsa": "RSA: Spearman rho between correlation-distance RDMs (Kriegeskorte et al. 2008)",
+    "linear_cka": "linear CKA (Kornblith et al. 2019)",
+    "debiased_cka": "debiased linear CKA (unbiased HSIC, Song et al. 2012)",
+    "procrustes": "angular Procrustes distance in radians (Williams et al. 2021; lower = more similar)",
+    "shape_metric": "generalized shape metric in radians (Williams et al. 2021; lower = more similar)",
+}
+
+
+def gram_coordinates(g: np.ndarray) -> np.ndarray:
+    """``Z`` (n, r) with ``Z Z^T = H g H`` (``H`` the centring matrix): the scaled eigenvectors of the centred Gram
+    matrix of a layer's activations, eigenvalues below 1e-10 of the largest dropped. ``Z`` equals the centred
+    activations up to an orthogonal transform of the units (their PCA scores), so every measure invariant to such
+    transforms (CKA, Procrustes, shape metrics at alpha 0 or 1, ridge predictivity on unstandardised features) gives
+    the same value on ``Z`` as on the activations, at ``r <= n`` columns instead of a layer's width."""
+    g = np.asarray(g, dtype=np.float64)
+    gc = g - g.mean(axis=0) - g.mean(axis=1)[:, None] + g.mean()
+    w, v = np.linalg.eigh((gc + gc.T) / 2)
+    keep = w > 1e-10 * max(float(w[-1]), 1e-300)
+    return v[:, keep] * np.sqrt(w[keep])
+
+
+def cka_resamples(k: np.ndarray, lm: np.ndarray, counts: np.ndarray, debiased: bool = False) -> np.ndarray:
+    """Linear CKA (or debiased CKA) of every bootstrap resample of the stimuli, from two Gram matrices.
+
+    ``k``, ``lm``: ``(n, n)`` Gram matrices ``X X^T`` and ``Y Y^T`` of the two representations (for linear CKA any
+    shift across stimuli cancels; with copy pairs left out the debiased value depends slightly on it: pass the Grams
+    of the representations centred on all n stimuli, as the benchmark does);
+    ``counts``: ``(n_boot, n)``, how often each stimulus is drawn (rows summing to ``N``).
+    Returns ``(n_boot,)``: the value :func:`neurovision.similarity.linear_cka` gives on the resampled rows
+    ``X[idx], Y[idx]`` (copies of a stimulus kept as separate rows) — or, ``debiased``, the unbiased-HSIC CKA of
+    those rows with the pairs of a stimulus and its own copy left out like the self-pairs (their kernel entries set
+    to 0), so that copies do not inflate it — computed without forming the rows:
+    with ``w`` a row of ``counts``, the biased HSIC numerator is
+    ``w'(K∘L)w - 2/N Σ_i w_i (Kw)_i (Lw)_i + (w'Kw)(w'Lw)/N²`` (Kornblith et al. 2019), and the unbiased one
+    (Song et al. 2012) ``[T + S_K S_L/((N-1)(N-2)) - 2/(N-2) Σ_i w_i ((Kw)_i - K_ii)((Lw)_i - L_ii)] / (N(N-3))``
+    with ``T = w'(K∘L)w - Σ_i w_i K_ii L_ii`` and ``S_K = w'Kw - Σ_i w_i K_ii``. Three ``(n_boot, n) @ (n, n)``
+    products per pair of kernels."""
+    w = np.asarray(counts, dtype=np.float64)
+    n_total = w.sum(axis=1)
+
+    def hsic(a: np.ndarray, b: np.ndarray, wa: np.ndarray, wb: np.ndarray) -> np.ndarray:
+        quad = ((w @ (a * b)) * w).sum(axis=1)
+        if not debiased:
+            cross = (w * wa * wb).sum(axis=1)
+            return quad - 2 * cross / n_total + (w * wa).sum(axis=1) * (w * wb).sum(axis=1) / n_total ** 2
+        da, db = np.diag(a), np.diag(b)  # zero here: copy pairs and self-pairs left out
+        t = quad - w @ (da * db)
+        sa, sb = (w * wa).sum(axis=1) - w @ da, (w * wb).sum(axis=1) - w @ db
+        cross = (w * (wa - da) * (wb - db)).sum(axis=1)
+        nn = n_total
+        return (t + sa * sb / ((nn - 1) * (nn - 2)) - 2 * cross / (nn - 2)) / (nn * (nn - 3))
+
+    if debiased:
+        k, lm = k - np.diag(np.diag(k)), lm - np.diag(np.diag(lm))
+    wk, wl = w @ k, w @ lm
+    kl, kk, ll = hsic(k, lm, wk, wl), hsic(k, k, wk, wk), hsic(lm, lm, wl, wl)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = kl / np.sqrt(kk * ll)
+    return out if debiased else np.clip(out, 0.0, 1.0)
+
+
+def _resample_rows(counts: np.ndarray) -> np.ndarray:
+    return np.repeat(np.arange(counts.size), counts.astype(np.int64))
+
+
+@dataclass
+class SimilarityV4Benchmark(_SessionBenchmark):
+    """Per-session similarity of a model layer and the V4 population under any symmetric measure of
+    :func:`neurovision.similarity.compare_representations` (``metric`` and ``metric_options``).
+
+    For every session, the measure between the layer's activations to the session's images and the units'
+    repeat-averaged responses (``images × units``); raw = the mean over sessions. ``rsa`` uses the layer's cached
+    correlation RDM (the same computation and resamples as ``cowley2023.v4_rsa``); CKA, Procrustes and shape metrics
+    use the layer's centred Gram matrix through :func:`gram_coordinates` (exact: those measures are invariant to
+    orthogonal transforms of the model's units; ``shape_metric`` only at ``alpha`` 0 or 1, because between them its
+    regularisation is scaled by the number of units). ``soft_matching`` is not offered: it is invariant only to
+    permutations of units, so it needs the full activations (up to 800,000 units per layer here), and
+    ``linear_predictivity`` is :class:`PredictivityBenchmark` (``cowley2023.v4``), see :func:`v4_metric`.
+
+    CI: percentile bootstrap over the images of every session (the same draws for every layer; ``rsa``: the
+    draws of :func:`neurovision.rsa.bootstrap_stimuli`, seed ``seed + session index``, as ``cowley2023.v4_rsa``;
+    the other measures: ``numpy.random.default_rng(seed)``, sessions in order), the per-session samples averaged.
+    Pairs of an image with its own copy in a resample are dropped for ``rsa`` and ``debiased_cka`` (their U-statistic
+    leaves out self-pairs, :func:`cka_resamples`). Linear CKA and the distances keep copies as separate rows, which
+    biases their resamples: for MobileNetV1 on session 210325 the linear-CKA resamples sit about 0.03 above the point
+    estimate and the percentile interval can exclude it — use ``debiased_cka`` when the interval matters.
+
+    Ceiling (similarities only; session 210325, the only one with per-repeat responses, stands in for every
+    session as in ``cowley2023.v4``): the same measure between the means of the odd and of the even repeats
+    (recorded order, :func:`neurovision.rsa.reliability.odd_even_repeats`), recomputed on 210325's resamples.
+    ``rsa``: Spearman–Brown corrected (``2r / (1 + r)``), the package's convention for a correlation between two
+    half-data RDMs. CKA: not corrected — Spearman–Brown predicts the correlation of parallel measurements of
+    doubled length, and CKA (a normalised inner product of centred kernels, i.e. the RV coefficient) is not such a
+    correlation; the half-data value understates the full data's reliability, so ceiled CKA is an upper estimate.
+    Procrustes and shape metrics are distances: no ceiling; the odd/even distance (the distance expected from
+    noise alone, at half the repeats) is in ``provenance["split_half"]``.
+    """
+
+    identifier: str = "cowley2023.v4_cka"
+    metric: str = "linear_cka"
+    metric_options: dict = field(default_factory=dict)
+    sessions: tuple[str, ...] = field(default_factory=lambda: tuple(c23.SESSIONS))
+    region: str = REGION
+    version: int = BENCHMARK_VERSION
+    citation: str = CITATION
+    description: str = ("macaque V4 population (Cowley et al. 2023), 12 sessions; a similarity measure between the "
+                        "model layer's and the units' responses per session, averaged over sessions")
+
+    def __post_init__(self) -> None:
+        if self.metric not in SIMILARITY_METRICS:
+            raise ValueError(_metric_error(self.metric))
+        _check_options(self.metric, self.metric_options)
+        alpha = float(self.metric_options.get("alpha", 1.0))
+        if self.metric == "shape_metric" and 0 < alpha < 1:
+            raise ValueError(f"shape_metric with 0 < alpha < 1 (got {alpha}) scales its regularisation by the number "
+                             "of units, which the layer's Gram matrix does not keep; use alpha=0 or alpha=1 on Cowley "
+                             "V4, or neurovision.similarity.shape_metric on activations you extract")
+        if self.metric == "rsa" and set(self.metric_options) - {"comparison"}:
+            raise ValueError("rsa on Cowley V4 uses the cached correlation RDM: only 'comparison' can be set")
+        self.metric_options = dict(self.metric_options)
+        self.sessions = check_sessions(self.sessions)
+
+    @property
+    def data_files(self) -> dict[str, str]:
+        files = _sessions_files(self.sessions)
+        files[_ceiling_file()] = DATASETS[c23.DATASET].files[_ceiling_file()]
+        return files
+
+    @property
+    def metric_text(self) -> str:
+        """The measure and its options, in words (the Score's ``metric``)."""
+        opts = ", ".join(f"{k}={v!r}" for k, v in sorted(self.metric_options.items()))
+        return f"{_METRIC_TEXT[self.metric]}{f' ({opts})' if opts else ''}; mean over sessions"
+
+    def _measure(self, x: np.ndarray, y: np.ndarray) -> float:
+        from ...similarity import compare_representations
+
+        return float(compare_representations(x, y, self.metric, **self.metric_options))
+
+    def _resampled(self, z: np.ndarray, y: np.ndarray, counts: np.ndarray, label: str, progress: bool) -> np.ndarray:
+        """The measure on every resample (rows of ``counts``) of the images of ``z`` (n, r) and ``y`` (n, m)."""
+        if self.metric in ("linear_cka", "debiased_cka"):
+            z, y = z - z.mean(axis=0), y - y.mean(axis=0)
+            return cka_resamples(z @ z.T, y @ y.T, counts, debiased=self.metric == "debiased_cka")
+        from tqdm.auto import tqdm
+
+        out = np.empty(len(counts))
+        for b in tqdm(range(len(counts)), desc=f"{self.metric} resamples ({label})", disable=not progress,
+                      leave=False):
+            rows = _resample_rows(counts[b])
+            out[b] = self._measure(z[rows], y[rows])
+        return out
+
+    def ceiling(self) -> tuple[float, float] | None:
+        """The measure between the odd- and even-repeat halves of session 210325 (``rsa``: Spearman–Brown corrected;
+        both bounds equal); None for the distances."""
+        if self.metric not in _CEILED:
+            return None
+        value = self._split_half(n_boot=0, rng=None, counts=None, progress=False)[0]
+        return value, value
+
+    def _split_half(self, n_boot: int, rng, counts, progress: bool, rsa_seed: int = 0):
+        """``(value, samples or None, split value)`` of the odd/even comparison of session 210325 (``value``
+        Spearman–Brown corrected for ``rsa``)."""
+        half_a, half_b = load_ceiling_halves()
+        if self.metric == "rsa":
+            method = self.metric_options.get("comparison", "spearman")
+            a, b = rdm(half_a, method="correlation"), rdm(half_b, method="correlation")
+            boot = bootstrap_stimuli(a, b, method=method, n_boot=n_boot, seed=rsa_seed, ceiling=False)
+            split = float(np.ravel(boot.point)[0])
+            samples = spearman_brown(np.asarray(boot.samples, dtype=np.float64)[:, 0]) if n_boot else None
+            return float(spearman_brown(split)), samples, split
+        split = self._measure(half_a, half_b)
+        samples = None
+        if n_boot:
+            if counts is None:
+                counts = resample_counts(rng, half_a.shape[0], n_boot)
+            samples = self._resampled(half_a, half_b, counts, "odd/even halves", progress)
+        return split, samples, split
+
+    def _score(self, model: Model, layers: list[str], n_boot: int, seed: int, progress: bool) -> list[Score]:
+        rng = np.random.default_rng(seed)
+        points, samples, per_session = [], [], {}
+        ceiling_counts, ceiling_index = None, 0
+        for i, session in enumerate(self.sessions):
+            responses = c23.load_responses(session)
+            ids = responses["stimulus_id"].values.astype(str)
+            y = responses.values
+            if self.metric == "rsa":
+                point, boot = self._rsa_session(model, session, layers, ids, y, n_boot, seed + i, progress)
+                if session == CEILING_SESSION:
+                    ceiling_index = i
+            else:
+                grams = session_results(model, session, layers, "gram", progress)
+                counts = resample_counts(rng, len(ids), n_boot)
+                if session == CEILING_SESSION:
+                    ceiling_counts = counts
+                point, boot = np.empty(len(layers)), np.empty((n_boot, len(layers)))
+                y = y - y.mean(axis=0)  # centred on all images (the measures are shift-invariant; the resamples' Grams
+                for j, layer in enumerate(layers):  # are taken from centred representations)
+                    z = gram_coordinates(grams[layer]["gram"])
+                    point[j] = self._measure(z, y)
+                    if n_boot:
+                        boot[:, j] = self._resampled(z, y, counts, f"{session} {layer}", progress)
+            points.append(point)
+            samples.append(boot)
+            per_session[session] = {"n_images": len(ids), "n_units": int(y.shape[1]),
+                                    "value": {layer: float(point[j]) for j, layer in enumerate(layers)}}
+        raw = np.mean(points, axis=0)
+        mean_samples = np.mean(samples, axis=0) if n_boot else np.empty((0, len(layers)))
+        prov_base = provenance(
+            self.identifier, self.version, model,
+            stimuli_sha256={s: _files(s)[f"images/images_{s}.zip"] for s in self.sessions},
+            data_sha256=self.data_files, sessions=list(self.sessions),
+            similarity={"method": self.metric, "options": dict(self.metric_options),
+                        "model_side": "correlation RDM" if self.metric == "rsa" else
+                        "centred Gram matrix (scaled eigenvectors; exact for rotation-invariant measures)"},
+            aggregate="mean over sessions of the per-session value",
+            copies_in_resamples="pairs of an image with its copy dropped" if self.metric in ("rsa", "debiased_cka")
+            else "copies kept as separate rows",
+            bootstrap=("images within each session" + (" (bootstrap_stimuli, seed + session index)"
+                                                       if self.metric == "rsa" else " (default_rng(seed))")
+                       + "; per-session samples averaged"))
+        ceiling = ceiled_samples = None
+        notes = f"raw = mean over {len(self.sessions)} session(s) of the {self.metric} between layer and V4 units"
+        if self.metric in _CEILED:
+            value, c_samples, split = self._split_half(
+                n_boot, rng, ceiling_counts, progress,
+                rsa_seed=seed + ceiling_index if CEILING_SESSION in self.sessions else seed)
+            ceiling = (value, value)
+            ceiled_samples = mean_samples / c_samples[:, None] if n_boot else None
+            corrected = self.metric == "rsa"
+            prov_base["ceiling"] = {
+                "session": CEILING_SESSION, "split_half": split, "value": value,
+                "method": ("odd/even repeats (recorded order), the same measure between the half means"
+                           + (", Spearman-Brown 2r/(1+r)" if corrected else ", not Spearman-Brown corrected"))}
+            notes += (f"; ceiling = {self.metric} between the odd- and even-repeat means of session {CEILING_SESSION}"
+                      + (", Spearman-Brown corrected" if corrected else
+                         " (half data, uncorrected: understates the full data's reliability)")
+                      + ", applied to every session; ceiled = raw / ceiling")
+        else:
+            split = self._measure(*load_ceiling_halves())
+            prov_base["split_half"] = {"session": CEILING_SESSION, "distance": split,
+                                       "method": "odd/even repeats (recorded order), the same distance between "
+                                                 "the half means (distance expected from noise alone at half data)"}
+            notes += (f"; a distance: no ceiling (the odd/even-repeat distance of session {CEILING_SESSION}, "
+                      f"{split:.3g}, is in provenance['split_half'])")
+        if self.metric in ("linear_cka", "procrustes", "shape_metric") and n_boot:
+            notes += ("; CI caveat: resamples keep copies of an image as separate rows, which biases them (linear CKA "
+                      "about +0.03 for MobileNetV1 on 210325) — use debiased_cka when the interval matters")
+        scores = []
+        for j, layer in enumerate(layers):
+            prov = dict(prov_base, per_session={s: {"n_images": v["n_images"], "n_units": v["n_units"],
+                                                    "value": v["value"][layer]} for s, v in per_session.items()})
+            scores.append(make_score(raw=float(raw[j]), samples=mean_samples[:, j], model=model.identifier,
+                                     layer=layer, benchmark=self.identifier, metric=self.metric_text,
+                                     n_boot=n_boot, seed=seed, notes=notes, provenance=prov, ceiling=ceiling,
+                                     ceiled_samples=None if ceiled_samples is None else ceiled_samples[:, j]))
+        return scores
+
+    def _rsa_session(self, model: Model, session: str, layers: list[str], ids: np.ndarray, y: np.ndarray,
+                     n_boot: int, seed: int, progress: bool) -> tuple[np.ndarray, np.ndarray]:
+        """Per-layer Spearman rho of one session and its resamples, as ``cowley2023.v4_rsa`` computes them."""
+        results = session_results(model, session, layers, "rdm", progress)
+        data = rdm(y, method="correlation", stimulus_id=ids)
+        models = RDM(np.stack([results[layer]["rdm"] for layer in layers]), ids, descriptors={"layer": list(layers)})
+        boot = bootstrap_stimuli(models, data, method=self.metric_options.get("comparison", "spearman"),
+                                 n_boot=n_boot, seed=seed, ceiling=False)
+        point = np.asarray(boot.point, dtype=np.float64).reshape(len(layers))
+        return point, np.asarray(boot.samples, dtype=np.float64).reshape(n_boot, len(layers))
+
+
+def _metric_error(metric: str) -> str:
+    if metric == "soft_matching":
+        return ("soft_matching is not offered on Cowley V4: it is invariant only to permutations of units, so it "
+                "needs each layer's full activations (the benchmark keeps the n x n Gram matrix); use "
+                "neurovision.similarity.soft_matching on activations you extract")
+    if metric == "linear_predictivity":
+        return "linear_predictivity on Cowley V4 is cowley2023.v4 (PredictivityBenchmark); use v4_metric()"
+    return f"unknown metric {metric!r} for Cowley V4; known: {', '.join(SIMILARITY_METRICS + ('linear_predictivity',))}"
+
+
+def _check_options(metric: str, options: dict) -> None:
+    import inspect
+
+    from ...similarity import METHODS
+
+    allowed = [k for k in inspect.signature(METHODS[metric]).parameters if k not in ("X", "Y")]
+    extra = [k for k in options if k not in allowed]
+    if extra:
+        raise ValueError(f"{metric}: unknown option(s) {', '.join(map(repr, extra))}; {metric} takes "
+                         f"{', '.join(allowed) if allowed else 'no options'}")
+
+
+def v4_metric(metric: str, sessions: Iterable | None = None, **options) -> Benchmark:
+    """A Cowley V4 benchmark under ``metric``, one of :data:`neurovision.similarity.METHODS` but ``soft_matching``.
+
+    ``linear_predictivity`` → ``cowley2023.v4`` (:class:`PredictivityBenchmark`: the Cowley ridge read-out on
+    centred, unstandardised features, the split-half ceiling of the units); any other →
+    :class:`SimilarityV4Benchmark` with identifier ``cowley2023.v4_<metric>`` (``cowley2023.v4_cka`` for
+    ``linear_cka``; ``cowley2023.v4_rsa_ceiled`` for ``rsa``, which adds the split-half ceiling to
+    ``cowley2023.v4_rsa``'s values). ``options`` are the measure's keyword options (e.g. ``alpha=0.5`` for
+    ``shape_metric``); an unknown metric or option is a ValueError.
+    """
+    sessions = check_sessions(sessions)
+    if metric == "linear_predictivity":
+        if options:
+            raise ValueError(f"linear_predictivity on Cowley V4 takes no options; got {sorted(options)}")
+        return PredictivityBenchmark(identifier="cowley2023.v4", regression="ridge", sessions=sessions)
+    if metric not in SIMILARITY_METRICS:
+        raise ValueError(_metric_error(metric))
+    name = {"linear_cka": "cka", "rsa": "rsa_ceiled"}.get(metric, metric)
+    suffix = "" if not options else "[" + ",".join(f"{k}={v}" for k, v in sorted(options.items())) + "]"
+    return SimilarityV4Benchmark(identifier=f"cowley2023.v4_{name}{suffix}", metric=metric, metric_options=options,
+                                 sessions=sessions)
+
+
+def v4_cka(sessions: Iterable | None = None) -> SimilarityV4Benchmark:
+    """``cowley2023.v4_cka``: per-session linear CKA with the V4 population, averaged over sessions."""
+    return SimilarityV4Benchmark(sessions=check_sessions(sessions))
+
+
+def v4_debiased_cka(sessions: Iterable | None = None) -> SimilarityV4Benchmark:
+    """``cowley2023.v4_debiased_cka``: per-session debiased linear CKA with the V4 population."""
+    return SimilarityV4Benchmark(identifier="cowley2023.v4_debiased_cka", metric="debiased_cka",
+                                 sessions=check_sessions(sessions))
 
 
 def v4(sessions: Iterable | None = None) -> PredictivityBenchmark:
