@@ -84,6 +84,13 @@ def procrustes(X, Y) -> float:
     xh, yh = center(pair.x), center(pair.y)
     xh /= np.linalg.norm(xh)
     yh /= np.linalg.norm(yh)
+    if yh.shape[1] > yh.shape[0]:
+        # the singular values of xh^T yh are the square roots of the eigenvalues of F^T (yh yh^T) F, with
+        # F F^T = xh xh^T: one n x n eigendecomposition with vectors, one of eigenvalues only, no SVD
+        f = _factor(xh)
+        ky = yh @ yh.T
+        ev = linalg.eigvalsh(f.T @ ky @ f, check_finite=False, driver="evr")
+        return float(np.arccos(np.clip(np.sqrt(np.clip(ev, 0.0, None)).sum(), -1.0, 1.0)))
     s = linalg.svdvals(_factor(xh).T @ _factor(yh), check_finite=False)
     return float(np.arccos(np.clip(s.sum(), -1.0, 1.0)))
 
