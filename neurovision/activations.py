@@ -29,13 +29,22 @@ Batch size. By default (``batch_size=None``) the number of images per forward pa
 every pass (its ``mmap`` threshold is at most 32 MiB), and on this project's CPU machines the page
 faults of touching that memory cost more than the arithmetic: MobileNetV1 at batch 32 took about
 4,000 page faults and 20–22 ms per image up to ``Conv2d_7_pointwise``; at batch 4 (chosen
-automatically), about 2 faults and 10–11 ms per image.
+automatically), about 2 faults and 10–11 ms per image. On a CUDA device the page-fault argument does not
+apply; there the batch is sized from the device's free memory (:func:`auto_batch_size`).
+
+Device. ``device=None`` runs the network where its parameters are (the CPU unless the caller moved it);
+``device="cpu" | "cuda" | "cuda:1" | "mps"`` (or a :class:`torch.device`) moves the network there for the call
+and back afterwards, also when the forward pass raises (:func:`network_on`): ``Module.to`` replaces each
+parameter's data in place, so no copy of the network is made and the parameter objects keep their identity.
+Each batch is moved to the device after preprocessing (from pinned memory, asynchronously, on CUDA); the
+hooks copy each output back to the CPU as float32, laid out C-contiguous on the device first, so the host
+copy is one straight transfer. Models must not move tensors themselves inside ``forward``.
 """
 from __future__ import annotations
 
 import mmap
 from contextlib import contextmanager
-from typing import Iterable
+from typing import Iterable, Iterator, Union
 
 import numpy as np
 import torch
@@ -48,14 +57,125 @@ from .progress import bar as progress_bar
 BATCH_BYTES = 16 * 2**20
 #: Upper bound on the automatic batch size.
 MAX_BATCH_SIZE = 64
+#: Upper bound on the automatic batch size on a CUDA device.
+MAX_CUDA_BATCH_SIZE = 256
+#: Share of a CUDA device's free memory that :func:`auto_batch_size` lets one batch use.
+CUDA_MEMORY_FRACTION = 0.5
+#: Bytes a CUDA batch is budgeted per byte of its largest intermediate tensor (that tensor, the layer's input,
+#: convolution workspace and the float32 copies of the recorded outputs).
+CUDA_BYTES_PER_LARGEST = 4
+
+DeviceLike = Union[str, torch.device, None]
 
 
-def auto_batch_size(model: Model, images: np.ndarray, max_bytes: int = BATCH_BYTES) -> int:
-    """Stimuli (images or videos) per forward pass such that the largest tensor any module of ``model.network``
-    outputs for one batch stays below ``max_bytes``: ``clip(max_bytes // largest_per_stimulus, 1, MAX_BATCH_SIZE)``.
+def available_devices() -> list[str]:
+    """Names of the devices this process can run a network on: ``"cpu"``, ``"cuda:0"`` … ``"cuda:{n-1}"`` when
+    CUDA is available, and ``"mps"`` when ``torch.backends.mps.is_available()``."""
+    names = ["cpu"]
+    if torch.cuda.is_available():
+        names += [f"cuda:{i}" for i in range(torch.cuda.device_count())]
+    mps = getattr(torch.backends, "mps", None)
+    if mps is not None and mps.is_available():
+        names.append("mps")
+    return names
 
-    ``largest_per_stimulus`` (bytes) is read from one forward pass of ``images[:1]`` with a hook on every
-    module. See the module docstring for why (allocator page faults), with measurements.
+
+def resolve_device(device: DeviceLike) -> torch.device | None:
+    """``device`` as a :class:`torch.device` with an explicit index for CUDA and MPS (``"cuda"`` is the current
+    CUDA device, ``"mps"`` is ``mps:0``); ``None`` stays ``None`` (the network's own device).
+
+    Raises
+    ------
+    ValueError
+        for a string torch cannot parse, a device type other than cpu, cuda and mps, or a device that is not
+        available in this process; the message names it and lists :func:`available_devices`.
+    """
+    if device is None:
+        return None
+    if not isinstance(device, (str, torch.device)):
+        raise ValueError(f"device must be a str, a torch.device or None; got {type(device).__name__} {device!r}")
+    try:
+        dev = torch.device(device)
+    except (RuntimeError, ValueError):
+        dev = None
+    avail = available_devices()
+    if dev is None or dev.type not in ("cpu", "cuda", "mps"):
+        raise ValueError(f"unknown device {device!r}; available devices: {avail}")
+    if dev.type == "cpu":
+        return torch.device("cpu")
+    if dev.type == "cuda":
+        if not torch.cuda.is_available():
+            raise ValueError(f"device {device!r} is not available: CUDA is not available in this process "
+                             f"(torch {torch.__version__}); available devices: {avail}")
+        index = torch.cuda.current_device() if dev.index is None else dev.index
+        if not 0 <= index < torch.cuda.device_count():
+            raise ValueError(f"device {device!r} is not available: this process sees "
+                             f"{torch.cuda.device_count()} CUDA device(s); available devices: {avail}")
+        return torch.device("cuda", index)
+    if "mps" not in avail:
+        raise ValueError(f"device {device!r} is not available: torch.backends.mps.is_available() is False; "
+                         f"available devices: {avail}")
+    return torch.device("mps", 0 if dev.index is None else dev.index)
+
+
+def network_device(network: torch.nn.Module) -> torch.device | None:
+    """The one device holding every parameter and buffer of ``network``; ``None`` when it has none.
+
+    Raises ValueError when they are spread over several devices (a model-parallel network: leave
+    ``device=None`` and place its inputs yourself)."""
+    devices = {t.device for t in network.parameters()} | {t.device for t in network.buffers()}
+    if len(devices) > 1:
+        raise ValueError(f"the network's parameters and buffers are on several devices {sorted(map(str, devices))}; "
+                         "extraction moves one network to one device: move it to one device first")
+    return devices.pop() if devices else None
+
+
+@contextmanager
+def network_on(network: torch.nn.Module, device: DeviceLike) -> Iterator[torch.device]:
+    """Run the body with ``network`` on ``device`` (:func:`resolve_device`; ``None``: where it is) and move it
+    back to its original device afterwards, also when the body raises. Yields the device the inputs belong on
+    (the CPU for a network without parameters or buffers and ``device=None``).
+
+    ``Module.to`` replaces each parameter's and buffer's data in place (memory format kept), so nothing is
+    copied beyond the transfer itself and references to the parameters stay valid; when the network is already
+    on ``device`` nothing is moved."""
+    target = resolve_device(device)
+    origin = network_device(network)
+    if target is None:
+        yield origin if origin is not None else torch.device("cpu")
+        return
+    if origin is None or origin == target:
+        yield target
+        return
+    network.to(target)
+    try:
+        yield target
+    finally:
+        network.to(origin)
+
+
+def _to_device(batch: torch.Tensor, device: torch.device) -> torch.Tensor:
+    """``batch`` on ``device``: unchanged when it is there; to CUDA from pinned host memory without blocking
+    (the caching host allocator keeps the pinned buffer alive until the copy has run)."""
+    if batch.device == device:
+        return batch
+    if device.type == "cuda" and batch.device.type == "cpu":
+        return batch.pin_memory().to(device, non_blocking=True)
+    return batch.to(device)
+
+
+def auto_batch_size(model: Model, images: np.ndarray, max_bytes: int = BATCH_BYTES,
+                    device: DeviceLike = None) -> int:
+    """Stimuli (images or videos) per forward pass of ``model.network`` on ``device`` (:func:`resolve_device`;
+    ``None``: where the network is).
+
+    ``largest_per_stimulus`` (bytes) is the largest tensor any module outputs for one stimulus, read from one
+    forward pass of ``images[:1]`` with a hook on every module (run on ``device``). On the CPU and MPS,
+    ``clip(max_bytes // largest_per_stimulus, 1, MAX_BATCH_SIZE)``: the largest intermediate tensor of a batch
+    stays below ``max_bytes`` (see the module docstring for why: allocator page faults, with measurements).
+    On CUDA, ``clip(CUDA_MEMORY_FRACTION * free // (CUDA_BYTES_PER_LARGEST * largest_per_stimulus), 1,
+    MAX_CUDA_BATCH_SIZE)`` with ``free`` the device's free memory in bytes (``torch.cuda.mem_get_info``) after
+    the probe; ``max_bytes`` is not used there.
     """
     largest = 0
 
@@ -65,13 +185,18 @@ def auto_batch_size(model: Model, images: np.ndarray, max_bytes: int = BATCH_BYT
             if isinstance(t, torch.Tensor):
                 largest = max(largest, t.numel() * t.element_size())
 
-    handles = [module.register_forward_hook(hook) for module in model.network.modules()]
-    try:
-        with torch.inference_mode():
-            model.network(model.network_input(images[:1]))
-    finally:
-        for handle in handles:
-            handle.remove()
+    with network_on(model.network, device) as dev:
+        handles = [module.register_forward_hook(hook) for module in model.network.modules()]
+        try:
+            with torch.inference_mode():
+                model.network(_to_device(model.network_input(images[:1]), dev))
+        finally:
+            for handle in handles:
+                handle.remove()
+        if dev.type == "cuda":
+            free, _total = torch.cuda.mem_get_info(dev)
+            per_stimulus = CUDA_BYTES_PER_LARGEST * max(largest, 1)
+            return int(np.clip(int(CUDA_MEMORY_FRACTION * free) // per_stimulus, 1, MAX_CUDA_BATCH_SIZE))
     return int(np.clip(max_bytes // max(largest, 1), 1, MAX_BATCH_SIZE))
 
 
@@ -100,13 +225,17 @@ class _AllRecorded(Exception):
 
 
 def _as_tensor(output) -> torch.Tensor:
-    """A layer's output as a float32 CPU tensor (no copy when it already is one, whatever its memory format)."""
+    """A layer's output as a float32 CPU tensor (no copy when it already is one, whatever its memory format).
+    An output on an accelerator is converted and made C-contiguous there, then copied to the host in one
+    transfer (synchronous, so the copy is complete before a later in-place operation can alter the output)."""
     if isinstance(output, (tuple, list)):
         output = output[0]
     a = output.detach()
     if a.dtype != torch.float32:
         a = a.float()
-    return a.cpu()
+    if a.device.type != "cpu":
+        a = a.contiguous().cpu()
+    return a
 
 
 def _copy_into(dest: np.ndarray, a: torch.Tensor) -> None:
@@ -156,7 +285,8 @@ def _hooks(network: torch.nn.Module, layers: list[str], record, stop_early: bool
 
 
 def extract_layers(model: Model, stimuli: xr.DataArray, layers: Iterable[str] | None = None,
-                   batch_size: int | None = None, progress: bool = True) -> dict[str, xr.DataArray]:
+                   batch_size: int | None = None, progress: bool = True,
+                   device: DeviceLike = None) -> dict[str, xr.DataArray]:
     """Activations of ``layers`` (default: all of ``model.layers``) to ``stimuli``.
 
     ``stimuli``: an image stimulus set (:func:`neurovision.stimuli.images.stimulus_set`) for a :class:`Model`, a
@@ -176,6 +306,13 @@ def extract_layers(model: Model, stimuli: xr.DataArray, layers: Iterable[str] | 
     made inside the hook, so in-place operations later in the network cannot alter what was recorded).
     ``batch_size``: stimuli per forward pass; ``None`` chooses it with :func:`auto_batch_size`. (Float32 results
     of some layers, e.g. a GRU's, can differ in the last bit between batch sizes.)
+
+    ``device``: where the forward passes run: ``"cpu"``, ``"cuda"``, ``"cuda:1"``, ``"mps"`` or a
+    :class:`torch.device`; ``None`` (default) runs the network where its parameters are. The network is moved
+    there for the call and back to its original device afterwards, also on error (:func:`network_on`); the
+    results are float32 numpy arrays on the host either way. (Results on an accelerator can differ from the
+    CPU's in the last bits: different convolution algorithms.) An unknown or unavailable device raises
+    ValueError naming it and :func:`available_devices`.
     """
     layers = model.check_layers(list(layers) if layers is not None else list(model.layers))
     if "stimulus_id" not in stimuli.coords:
@@ -186,10 +323,37 @@ def extract_layers(model: Model, stimuli: xr.DataArray, layers: Iterable[str] | 
     images = stimuli.values
     n = images.shape[0]
     n_time = images.shape[1] if video else 0
-    if batch_size is None:
-        batch_size = auto_batch_size(model, images) if n > 1 else 1  # one stimulus: no probe pass needed
-    if batch_size < 1:
+    if batch_size is not None and batch_size < 1:
         raise ValueError(f"batch_size must be >= 1; got {batch_size}")
+    with network_on(model.network, device) as dev:
+        if batch_size is None:
+            batch_size = auto_batch_size(model, images, device=dev) if n > 1 else 1  # one stimulus: no probe
+        out, n_steps, timed = _record_batches(model, images, layers, batch_size, dev, progress, video, n_time)
+    coords = presentation_coords(stimuli)
+    attrs: dict[str, object] = {"model": model.identifier, "weights_hash": model.weights_hash}
+    if video_model is not None:
+        attrs.update(ms_per_frame=float(video_model.ms_per_frame), delay_frames=int(video_model.delay_frames))
+    result = {}
+    for layer in layers:
+        arr = out[layer]
+        has_time = n_steps[layer] > 1 or timed[layer]
+        dims = ("presentation", "neuroid") + (("time_bin",) if has_time else ())
+        da = xr.DataArray(arr, dims=dims, coords=dict(coords, neuroid_num=("neuroid", np.arange(arr.shape[1]))),
+                          attrs={"layer": layer, **attrs})
+        if has_time:
+            da = da.assign_coords(time_bin=np.arange(arr.shape[2]))
+            if video_model is not None:
+                da = da.assign_coords(time_ms=("time_bin", np.arange(arr.shape[2]) * float(video_model.ms_per_frame)))
+        result[layer] = da
+    return result
+
+
+def _record_batches(model: Model, images: np.ndarray, layers: list[str], batch_size: int, device: torch.device,
+                    progress: bool, video: bool, n_time: int) -> tuple[dict, dict, dict]:
+    """The forward passes of :func:`extract_layers` over ``images`` in batches on ``device`` (the network is
+    there already): ``(out, n_steps, timed)``, the float32 results per layer, the calls per forward pass and
+    whether a video layer's output carries the time axis."""
+    n = images.shape[0]
     out: dict[str, np.ndarray] = {}
     n_steps: dict[str, int] = {}  # calls per forward pass, known from the first batch
     timed: dict[str, bool] = {}  # video models: the (single) output carries the input's time axis
@@ -199,7 +363,7 @@ def extract_layers(model: Model, stimuli: xr.DataArray, layers: Iterable[str] | 
     network = model.network
     with torch.inference_mode():
         for start in bar:
-            batch = model.network_input(images[start:start + batch_size])
+            batch = _to_device(model.network_input(images[start:start + batch_size]), device)
             b = batch.shape[0]
             if video and (batch.ndim < 2 or batch.shape[1] != n_time):
                 raise ValueError(f"{model.identifier!r}: network_input must keep the {n_time} frames on axis 1 "
@@ -248,23 +412,7 @@ def extract_layers(model: Model, stimuli: xr.DataArray, layers: Iterable[str] | 
                     raise RuntimeError(f"layer {layer!r} of {model.identifier!r} was called {steps} times in one "
                                        f"forward pass, {n_steps[layer]} times in the first")
                 out[layer][start:start + acts.shape[0]] = acts
-    coords = presentation_coords(stimuli)
-    attrs: dict[str, object] = {"model": model.identifier, "weights_hash": model.weights_hash}
-    if video_model is not None:
-        attrs.update(ms_per_frame=float(video_model.ms_per_frame), delay_frames=int(video_model.delay_frames))
-    result = {}
-    for layer in layers:
-        arr = out[layer]
-        has_time = n_steps[layer] > 1 or timed[layer]
-        dims = ("presentation", "neuroid") + (("time_bin",) if has_time else ())
-        da = xr.DataArray(arr, dims=dims, coords=dict(coords, neuroid_num=("neuroid", np.arange(arr.shape[1]))),
-                          attrs={"layer": layer, **attrs})
-        if has_time:
-            da = da.assign_coords(time_bin=np.arange(arr.shape[2]))
-            if video_model is not None:
-                da = da.assign_coords(time_ms=("time_bin", np.arange(arr.shape[2]) * float(video_model.ms_per_frame)))
-        result[layer] = da
-    return result
+    return out, n_steps, timed
 
 
 def _check_stimulus_kind(model: Model, stimuli: xr.DataArray, video: bool) -> None:
@@ -303,13 +451,14 @@ def layer_groups(sizes: dict[str, int], n_images: int, max_bytes: float) -> list
 
 
 def extract(model: Model, stimuli: xr.DataArray, layers: Iterable[str] | None = None,
-            batch_size: int | None = None, progress: bool = True) -> xr.DataArray:
+            batch_size: int | None = None, progress: bool = True, device: DeviceLike = None) -> xr.DataArray:
     """All requested layers concatenated along ``neuroid`` (Brain-Score's assembly layout).
 
     ``(presentation, neuroid)`` float32 with per-neuroid coordinates ``layer`` and ``neuroid_num``.
-    Prefer :func:`extract_layers` for large layers (no concatenation copy).
+    Prefer :func:`extract_layers` for large layers (no concatenation copy). ``device``: as for
+    :func:`extract_layers`.
     """
-    per_layer = extract_layers(model, stimuli, layers, batch_size, progress)
+    per_layer = extract_layers(model, stimuli, layers, batch_size, progress, device=device)
     parts = [da.assign_coords(layer=("neuroid", np.full(da.sizes["neuroid"], name))) for name, da in per_layer.items()]
     merged = xr.concat(parts, dim="neuroid", coords="different", compat="equals")
     merged.attrs = {"model": model.identifier, "weights_hash": model.weights_hash, "layers": list(per_layer)}

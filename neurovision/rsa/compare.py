@@ -486,7 +486,7 @@ def mask_degenerate(out: np.ndarray, bad_a: np.ndarray, bad_b: np.ndarray) -> np
     return out
 
 
-def compare(a: RDM, b: RDM, method: str = "spearman"):
+def compare(a: RDM, b: RDM, method: str = "spearman", *, backend: str = "numpy", device=None):
     """Similarity of every RDM in ``a`` with every RDM in ``b``.
 
     Parameters
@@ -498,6 +498,9 @@ def compare(a: RDM, b: RDM, method: str = "spearman"):
     method : str
         One of ``"spearman", "pearson", "kendall_tau_a", "rho_a", "cosine",
         "corr_cov", "cosine_cov"`` (aliases: corr, tau_a, tau-a, rho-a).
+
+    backend, device : ``"numpy"`` (default) or ``"torch"`` on ``device``: Pearson, Spearman and cosine by
+        :func:`neurovision.rsa.torch_backend.compare_condensed` (float64; equal to numpy within 1e-10).
 
     Returns
     -------
@@ -512,7 +515,19 @@ def compare(a: RDM, b: RDM, method: str = "spearman"):
     check_same_ids(a, b)
     method = canonical_method(method)
     pa, pb = Prepared(a.dissimilarities), Prepared(b.dissimilarities)
-    out = np.array(compare_vectors(pa, pb, method), dtype=np.float64)
+    if backend == "torch":
+        import torch
+
+        from .torch_backend import COMPARE_METHODS, compare_condensed
+        if method not in COMPARE_METHODS:
+            raise ValueError(f"backend='torch' supports {list(COMPARE_METHODS)}; got {method!r}")
+        out = compare_condensed(pa.x, pb.x, method, device=device, dtype=torch.float64).cpu().numpy()
+    elif backend == "numpy":
+        if device is not None:
+            raise ValueError("device= needs backend='torch'")
+        out = np.array(compare_vectors(pa, pb, method), dtype=np.float64)
+    else:
+        raise ValueError(f"backend must be 'numpy' or 'torch'; got {backend!r}")
     bad_a, bad_b = degenerate_rows(pa, method), degenerate_rows(pb, method)
     if np.any(bad_a) or np.any(bad_b):
         mask_degenerate(out, bad_a, bad_b)

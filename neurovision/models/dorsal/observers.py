@@ -185,7 +185,7 @@ class TemplateDetector(nn.Module):
         score = torch.where(ok, amp + 2.0, ncc.clamp(-1, 1))  # shape matches (> 1) outrank the rest (<= 1)
         idx = score.reshape(N, -1).argmax(1)
         r, c = idx // W, idx % W
-        n = torch.arange(N)
+        n = torch.arange(N, device=amp.device)
         ap = F.pad(amp, (1, 1, 1, 1), mode="replicate")
         centre = ap[n, r + 1, c + 1]
 
@@ -226,11 +226,12 @@ class ConstantVelocityKalman(nn.Module):
         m = measurement.double()
         dt, qa = self.dt, self.sigma_a ** 2
         q00, q01, q11 = qa * dt ** 4 / 4, qa * dt ** 3 / 2, qa * dt ** 2
-        pos = torch.zeros(B, 2, dtype=torch.float64)
-        vel = torch.zeros(B, 2, dtype=torch.float64)
-        p00 = torch.full((B,), self.prior_position_sd ** 2, dtype=torch.float64)
-        p01 = torch.zeros(B, dtype=torch.float64)
-        p11 = torch.full((B,), self.prior_velocity_sd ** 2, dtype=torch.float64)
+        dev = measurement.device  # state created where the input is: no device calls in forward
+        pos = torch.zeros(B, 2, dtype=torch.float64, device=dev)
+        vel = torch.zeros(B, 2, dtype=torch.float64, device=dev)
+        p00 = torch.full((B,), self.prior_position_sd ** 2, dtype=torch.float64, device=dev)
+        p01 = torch.zeros(B, dtype=torch.float64, device=dev)
+        p11 = torch.full((B,), self.prior_velocity_sd ** 2, dtype=torch.float64, device=dev)
         out = []
         for t in range(T):
             if t > 0:  # predict (the prior is the state before frame 0)
@@ -275,7 +276,7 @@ class Report(nn.Module):
 
         def forward_sum(a: torch.Tensor) -> torch.Tensor:  # sum over t .. t + w (cut at the end)
             c = torch.cat([torch.zeros_like(a[:, :1]), a.cumsum(1)], 1)  # c[k] = sum a[:k]
-            hi = torch.clamp(torch.arange(T) + w + 1, max=T)
+            hi = torch.clamp(torch.arange(T, device=a.device) + w + 1, max=T)
             return c[:, hi] - c[:, :T]
 
         num, den = forward_sum(measurement[..., :2].to(state.dtype) * det), forward_sum(det)
@@ -289,7 +290,7 @@ class FlashMemory(nn.Module):
     def forward(self, flash_measurement: torch.Tensor) -> torch.Tensor:
         det = flash_measurement[..., 3] >= 0.5  # (B, T)
         T = det.shape[1]
-        idx = torch.where(det, torch.arange(T), torch.full_like(det, -1, dtype=torch.long))
+        idx = torch.where(det, torch.arange(T, device=det.device), torch.full_like(det, -1, dtype=torch.long))
         last = torch.cummax(idx, 1).values  # index of the latest detection, -1 before any
         held = torch.gather(flash_measurement[..., :2], 1, last.clamp_min(0)[..., None].expand(-1, -1, 2))
         held = torch.where((last >= 0)[..., None], held, torch.zeros_like(held))
