@@ -14,7 +14,8 @@ import numpy as np
 
 from ..errors import ConstantRepresentationWarning
 
-__all__ = ["ConstantRepresentationWarning", "Pair", "as_pair", "center", "is_constant", "warn_constant"]
+__all__ = ["ConstantRepresentationWarning", "Pair", "as_pair", "checked_pair", "center", "is_constant",
+           "warn_constant"]
 
 
 def warn_constant(method: str, which: str, stacklevel: int = 3) -> None:
@@ -129,3 +130,14 @@ def is_constant(x: np.ndarray) -> bool:
     """True when every unit (column) of ``x`` is constant across stimuli, up to rounding (relative 1e-12)."""
     scale = max(1.0, float(np.abs(x).max(initial=0.0)))
     return bool(np.all(np.ptp(x, axis=0) <= 1e-12 * scale))
+
+
+def checked_pair(X, Y, method: str, min_stimuli: int = 3) -> Pair | None:
+    """:func:`as_pair`, or None after one :class:`ConstantRepresentationWarning` naming ``method`` and the side(s)
+    without variance (the caller then returns NaN): the one input check of every measure."""
+    pair = as_pair(X, Y, min_stimuli=min_stimuli)
+    bad = [name for name, a in (("X", pair.x), ("Y", pair.y)) if is_constant(a)]
+    if bad:
+        warn_constant(method, " and ".join(bad), stacklevel=4)
+        return None
+    return pair

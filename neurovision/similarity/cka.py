@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._inputs import as_pair, center, is_constant, warn_constant
+from ._inputs import center, checked_pair
 
 __all__ = ["linear_cka", "debiased_cka", "u_center"]
 
@@ -44,12 +44,10 @@ def linear_cka(X, Y) -> float:
     Computed from n × n Gram matrices when that is cheaper (``n < p``), else from the unit covariances.
     NaN with a warning when either representation is constant across stimuli.
     """
-    pair = as_pair(X, Y)
-    x, y = pair.x, pair.y
-    bad = [name for name, a in (("X", x), ("Y", y)) if is_constant(a)]
-    if bad:
-        warn_constant("linear_cka", " and ".join(bad))
+    pair = checked_pair(X, Y, "linear_cka")
+    if pair is None:
         return float("nan")
+    x, y = pair.x, pair.y
     xc, yc = center(x), center(y)
     n, p1 = xc.shape
     p2 = yc.shape[1]
@@ -85,12 +83,10 @@ def debiased_cka(X, Y) -> float:
     """
     import warnings
 
-    pair = as_pair(X, Y, min_stimuli=4)
-    x, y = pair.x, pair.y
-    bad = [name for name, a in (("X", x), ("Y", y)) if is_constant(a)]
-    if bad:
-        warn_constant("debiased_cka", " and ".join(bad))
+    pair = checked_pair(X, Y, "debiased_cka", min_stimuli=4)
+    if pair is None:
         return float("nan")
+    x, y = pair.x, pair.y
     ku, lu = u_center(_gram(center(x))), u_center(_gram(center(y)))
     hxy, hxx, hyy = float(np.vdot(ku, lu)), float(np.vdot(ku, ku)), float(np.vdot(lu, lu))
     if hxx <= 0 or hyy <= 0:

@@ -55,7 +55,7 @@ import warnings
 import numpy as np
 from scipy import linalg
 
-from ._inputs import as_pair, center, is_constant, warn_constant
+from ._inputs import center, checked_pair
 
 __all__ = ["procrustes", "shape_metric", "soft_matching", "transport_plan"]
 
@@ -76,10 +76,8 @@ def _factor(xh: np.ndarray) -> np.ndarray:
 def procrustes(X, Y) -> float:
     """Angular Procrustes distance (Williams et al. 2021) of ``X`` (n × p1) and ``Y`` (n × p2), in radians,
     [0, π/2]; see module docstring. NaN with a warning when either representation is constant."""
-    pair = as_pair(X, Y)
-    bad = [name for name, a in (("X", pair.x), ("Y", pair.y)) if is_constant(a)]
-    if bad:
-        warn_constant("procrustes", " and ".join(bad))
+    pair = checked_pair(X, Y, "procrustes")
+    if pair is None:
         return float("nan")
     xh, yh = center(pair.x), center(pair.y)
     xh /= np.linalg.norm(xh)
@@ -155,12 +153,10 @@ def shape_metric(X, Y, alpha: float = 1.0, cross_validated: bool | None = None, 
     if not 0.0 <= float(alpha) <= 1.0:
         raise ValueError(f"shape_metric: alpha must be in [0, 1] (0: CCA, 1: Procrustes); got {alpha}")
     alpha = float(alpha)
-    pair = as_pair(X, Y)
-    x, y = pair.x, pair.y
-    bad = [name for name, a in (("X", x), ("Y", y)) if is_constant(a)]
-    if bad:
-        warn_constant("shape_metric", " and ".join(bad))
+    pair = checked_pair(X, Y, "shape_metric")
+    if pair is None:
         return float("nan")
+    x, y = pair.x, pair.y
     if cross_validated is None:
         cross_validated = alpha < 1.0
     n = x.shape[0]
@@ -234,12 +230,10 @@ def soft_matching(X, Y, standardize: bool = True, solver: str = "exact", epsilon
     representation divided by its root mean unit variance. ``solver``: ``"exact"`` or ``"sinkhorn"``
     (``epsilon`` relative to the mean cost). NaN with a warning when a representation is constant.
     """
-    pair = as_pair(X, Y)
-    x, y = pair.x, pair.y
-    bad = [name for name, a in (("X", x), ("Y", y)) if is_constant(a)]
-    if bad:
-        warn_constant("soft_matching", " and ".join(bad))
+    pair = checked_pair(X, Y, "soft_matching")
+    if pair is None:
         return float("nan")
+    x, y = pair.x, pair.y
     n = x.shape[0]
     tuned = []
     for name, a in (("X", x), ("Y", y)):

@@ -235,8 +235,8 @@ class _LagTracker(_ScriptedTracker):
         return out
 
 
-def _run_scripted(dorsal, monkeypatch, fn, lag_ms, human):
-    fake = _LagTracker(lag_ms)
+def _feed_geometry(dorsal, monkeypatch, fake):
+    """Let ``fake`` read the trial geometry and condition that ``_flash_trials`` produces."""
     orig = dorsal._flash_trials
 
     def capture(m, condition, **k):
@@ -245,6 +245,11 @@ def _run_scripted(dorsal, monkeypatch, fn, lag_ms, human):
         return videos, geo
 
     monkeypatch.setattr(dorsal, "_flash_trials", capture)
+
+
+def _run_scripted(dorsal, monkeypatch, fn, lag_ms, human):
+    fake = _LagTracker(lag_ms)
+    _feed_geometry(dorsal, monkeypatch, fake)
     fake.identifier, fake.region_layer_map, fake.dropped_keys, fake.weights_hash = "scripted", {"dorsal": "x"}, {}, "0"
     return fn(fake, human=human, n_trials=4, n_boot=50)
 
@@ -343,14 +348,7 @@ def test_circular_display_moves_at_the_requested_tangential_speed(dorsal, monkey
     """Regression: a circular display given a tangential speed (no angular speed) moved at the path's default
     10 deg/s while the lag was converted at the requested speed, halving a 40-ms lag at 20 deg/s."""
     fake = _LagTracker({"continuous": 40.0})
-    orig = dorsal._flash_trials
-
-    def capture(m, condition, **k):
-        videos, geo = orig(m, condition, **k)
-        fake.geo, fake.condition = geo, condition
-        return videos, geo
-
-    monkeypatch.setattr(dorsal, "_flash_trials", capture)
+    _feed_geometry(dorsal, monkeypatch, fake)
     r = dorsal.measure_flash_lag(fake, kind="circular", speed_deg_s=20.0, radius_deg=8.0, n_trials=4)
     assert r["lag_ms"] == pytest.approx(40.0, abs=0.5)
     with pytest.raises(ValueError, match="speed_deg_s"):
