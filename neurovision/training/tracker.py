@@ -47,6 +47,7 @@ in the JSON.
 """
 from __future__ import annotations
 
+import argparse
 import math
 import os
 import re
@@ -62,8 +63,9 @@ from tqdm.auto import tqdm
 
 from ..cache import file_sha256, write_json_atomic
 from ..checkpoints import save_atomic
-from ..models.dorsal.tracker import TrackerModel, TrackerNet, make_model
+from ..models.dorsal.tracker import TrackerModel, TrackerNet, TrackerNetV2, make_model, make_v2_model
 from ..stimuli.motion import delay_frames_from_ms, random_scenes
+from ..stimuli.motion.scenes import dynamic_scenes
 from ..stimuli.videos import delay_values, delay_video
 
 TASKS = ("tracking", "occlusion", "compensated", "control")
@@ -103,6 +105,21 @@ class TrackerTrainConfig:
     flash_hold_frames: int = 10
     checkpoint_every: int = 100
     threads: int = 0  # 0 = leave torch's default
+    # v2 (``arch="v2"``: :class:`~neurovision.models.dorsal.tracker.TrackerNetV2` on
+    # :func:`~neurovision.stimuli.motion.scenes.dynamic_scenes`; see :func:`loss_fn_v2`). Defaults: v1 unchanged
+    arch: str = "v1"
+    window: int = 8  # postdictive window (frames)
+    flash_locator: int = 8  # channels of the v2 flash map
+    p_piecewise: float = 0.5
+    p_long_occluder: float = 0.5
+    p_appear: float = 0.2
+    p_vanish: float = 0.2
+    p_blank: float = 0.03
+    gate_loss_weight: float = 1.0
+    postdictive_loss_weight: float = 1.0
+    lead_scale: float = 50.0  # the v2 lead parameter's unit (frames)
+    velocity_loss_weight: float = 0.0  # v2: weight of the filter velocity's error (px² over 100 ms, seen frames)
+    visible_threshold: float = 0.5  # v2: share of the target's mass not occluded for it to count as visible
 
     def __post_init__(self):
         if self.task not in TASKS:
@@ -115,6 +132,8 @@ class TrackerTrainConfig:
                              f"must be shorter than the video ({self.n_frames} frames)")
         self.channels = tuple(self.channels)
         self.speed_range_deg_s = tuple(self.speed_range_deg_s)
+        if self.arch not in ("v1", "v2"):
+            raise ValueError(f"arch must be 'v1' or 'v2'; got {self.arch!r}")
 
     @property
     def delay_frames(self) -> int:
@@ -128,6 +147,8 @@ class TrackerTrainConfig:
 
 def make_batch(cfg: TrackerTrainConfig, rng: np.random.Generator, batch: int | None = None) -> dict:
     """One batch of inputs and targets (numpy) for ``cfg``'s task (see the module docstring)."""
+    if cfg.arch == "v2":
+        return make_batch_v2(cfg, rng, batch)
     p_occ = 0.0 if cfg.task == "tracking" else cfg.p_occluder
     sc = random_scenes(batch or cfg.batch, rng, n_frames=cfg.n_frames, height=cfg.height, width=cfg.width,
                        ms_per_frame=cfg.ms_per_frame, px_per_deg=cfg.px_per_deg,
@@ -210,7 +231,99 @@ def loss_fn(out: dict, b: dict, hw, flash_frame_weight: float = 1.0,
 def _to_torch(b: dict) -> dict:
     return {k: torch.from_numpy(np.asarray(v)) for k, v in b.items() if k in
             ("input", "position_px", "visible", "mask", "flash_on", "flash_px", "input_position_px",
-             "input_visible")}
+             "input_visible", "flash_in", "post_px", "post_mask", "input_velocity_px", "seen")}
+
+
+def make_batch_v2(cfg: TrackerTrainConfig, rng: np.random.Generator, batch: int | None = None) -> dict:
+    """A v2 batch: :func:`~neurovision.stimuli.motion.scenes.dynamic_scenes` and the targets of
+    :func:`targets_for`, changed and extended for :func:`loss_fn_v2`:
+
+    * before the network has seen the target (no input frame up to ``t`` shows it) the position target is the
+      frame centre — what to report without information — and every frame enters the position loss
+      (``mask``: all frames);
+    * ``flash_in`` — a flash is in the input frame (network time ``onset + Δ`` … ``onset + Δ + duration − 1``);
+    * ``post_px``/``post_mask`` — the postdictive target at network time ``t``: the mean position of the target over
+      the input frames ``t − window … t`` in which it is visible (frames with none: masked out);
+    * ``input_velocity_px``/``seen`` — the target's velocity in the input frames (px/frame, central differences)
+      and the frames after its first sighting (the velocity loss's frames).
+    """
+    sc = dynamic_scenes(batch or cfg.batch, rng, n_frames=cfg.n_frames, height=cfg.height, width=cfg.width,
+                        ms_per_frame=cfg.ms_per_frame, px_per_deg=cfg.px_per_deg,
+                        speed_range_deg_s=cfg.speed_range_deg_s, p_piecewise=cfg.p_piecewise,
+                        p_occluder=cfg.p_occluder, p_long_occluder=cfg.p_long_occluder, p_flash=cfg.p_flash,
+                        p_flash_near=cfg.p_flash_near, p_flash_aligned=cfg.p_flash_aligned, noise_sd=cfg.noise_sd,
+                        p_appear=cfg.p_appear, p_vanish=cfg.p_vanish, p_blank=cfg.p_blank,
+                        visible_threshold=cfg.visible_threshold)
+    d = cfg.delay_frames
+    b = targets_for(sc, d, cfg.target, cfg.warmup_frames, cfg.flash_hold_frames)
+    B, T = b["mask"].shape
+    seen = np.logical_or.accumulate(b["input_visible"], axis=1)
+    centre = np.array([(cfg.width - 1) / 2, (cfg.height - 1) / 2], np.float32)
+    b["position_px"] = np.where(seen[..., None], b["position_px"], centre).astype(np.float32)
+    b["mask"] = np.ones((B, T), bool)
+    t = np.arange(T)
+    fin = np.zeros((B, T), bool)
+    for j in range(sc["flash_onset"].shape[1]):
+        on, du = sc["flash_onset"][:, j], sc["flash_duration"][:, j]
+        fin |= (on[:, None] >= 0) & (t[None] >= on[:, None] + d) & (t[None] < on[:, None] + d + du[:, None])
+    b["flash_in"] = fin
+    w = cfg.window
+    vis = b["input_visible"].astype(np.float32)
+    pin = np.nan_to_num(b["input_position_px"]) * vis[..., None]
+    cs_v = np.concatenate([np.zeros((B, 1)), np.cumsum(vis, 1)], 1)
+    cs_p = np.concatenate([np.zeros((B, 1, 2)), np.cumsum(pin, 1)], 1)
+    lo = np.maximum(t - w, 0)
+    n = cs_v[:, t + 1] - cs_v[:, lo]
+    b["post_px"] = ((cs_p[:, t + 1] - cs_p[:, lo]) / np.maximum(n, 1)[..., None]).astype(np.float32)
+    b["post_mask"] = n > 0
+    b["input_velocity_px"] = np.gradient(np.nan_to_num(b["input_position_px"]), axis=1).astype(np.float32)
+    b["seen"] = seen & (t[None] >= d + 1)
+    return b
+
+
+def loss_fn_v2(out: dict, b: dict, hw, cfg: TrackerTrainConfig) -> tuple[torch.Tensor, dict]:
+    """Loss of the v2 network (``b`` from :func:`make_batch_v2`, as torch tensors): squared error (px²) of the
+    predictive report on every frame (flash-report frames weighted ``flash_frame_weight``) + BCE of the visibility
+    read-out + ``locator_loss_weight`` × the locator's squared error on input-visible frames +
+    ``gate_loss_weight`` × BCE of the visibility gate against "the target is visible in the input frame" +
+    ``postdictive_loss_weight`` × the postdictive read-out's squared error (``post_mask`` frames) +
+    ``flash_loss_weight`` × the flash memory's squared error (flash-report frames) + BCE of the flash gate against
+    "a flash is in the input frame" + ``velocity_loss_weight`` × the squared error of the filter's velocity over
+    100 ms (px², frames after the first sighting, hidden ones included)."""
+    h, w = hw
+    scale = torch.tensor([w / 2, h / 2], dtype=torch.float32)
+    centre = torch.tensor([(w - 1) / 2, (h - 1) / 2], dtype=torch.float32)
+    bce = nn.functional.binary_cross_entropy_with_logits
+    fm = b["flash_on"].float()
+    se = ((out["position"] * scale + centre - b["position_px"]) ** 2).sum(-1)
+    wm = 1 + (cfg.flash_frame_weight - 1) * fm
+    pos_loss = (se * wm).sum() / wm.sum()
+    vis_loss = bce(out["visibility_logit"], b["visible"].float())
+    lm = b["input_visible"].float()
+    loc_loss = (((out["locator"] * scale + centre - b["input_position_px"].nan_to_num()) ** 2).sum(-1) * lm).sum() \
+        / lm.sum().clamp(min=1)
+    gate_loss = bce(out["gate_logit"], lm)
+    pm = b["post_mask"].float()
+    post_loss = (((out["postdictive"] * scale + centre - b["post_px"]) ** 2).sum(-1) * pm).sum() / pm.sum().clamp(min=1)
+    fl_loss = (((out["flash"] * scale + centre - b["flash_px"]) ** 2).sum(-1) * fm).sum() / fm.sum().clamp(min=1)
+    fg_loss = bce(out["flash_gate_logit"], b["flash_in"].float())
+    total = (pos_loss + vis_loss + cfg.locator_loss_weight * loc_loss + cfg.gate_loss_weight * gate_loss
+             + cfg.postdictive_loss_weight * post_loss + cfg.flash_loss_weight * fl_loss + fg_loss)
+    vel_loss = torch.zeros(())
+    if cfg.velocity_loss_weight:
+        sm = b["seen"].float()
+        per_100ms = 100.0 / cfg.ms_per_frame
+        vel_se = (((out["state"][..., 2:] * scale - b["input_velocity_px"]) * per_100ms) ** 2).sum(-1)
+        vel_loss = (vel_se * sm).sum() / sm.sum().clamp(min=1)
+        total = total + cfg.velocity_loss_weight * vel_loss
+    with torch.no_grad():
+        vm = b["visible"].float()
+        err = torch.sqrt(se)
+        parts = {"loss": float(total), "pos_px2": float(pos_loss), "flash_px2": float(fl_loss),
+                 "locator_px2": float(loc_loss), "post_px2": float(post_loss), "gate_bce": float(gate_loss),
+                 "velocity_px2": float(vel_loss),
+                 "err_visible_px": float((err * vm).sum() / vm.sum().clamp(min=1))}
+    return total, parts
 
 
 def train(cfg: TrackerTrainConfig, out: str | Path | None = None, *, resume: bool = True, progress: bool = True,
@@ -244,8 +357,9 @@ def train(cfg: TrackerTrainConfig, out: str | Path | None = None, *, resume: boo
     train_s = time.time() - t0
     net.eval()
     info = _training_summary(cfg, history, stop, train_s)
-    model = make_model(net, identifier=f"tracker_{cfg.task}", ms_per_frame=cfg.ms_per_frame,
-                       px_per_deg=cfg.px_per_deg, delay_frames=cfg.delay_frames, target=cfg.target)
+    wrap = make_v2_model if cfg.arch == "v2" else make_model
+    model = wrap(net, identifier=f"tracker_{cfg.task}", ms_per_frame=cfg.ms_per_frame,
+                 px_per_deg=cfg.px_per_deg, delay_frames=cfg.delay_frames, target=cfg.target)
     if out is not None:
         _write_checkpoint(Path(out), cfg, net, model, info, command, stop, train_s, load_at_start)
     return model, info
@@ -260,8 +374,12 @@ def _network_and_optimiser(cfg: TrackerTrainConfig):
     """The network initialised from ``torch.manual_seed(cfg.seed)``, its Adam optimiser (``cfg.lr``) and the
     cosine learning-rate schedule over ``cfg.steps`` steps (:func:`_cosine_lr_factor`)."""
     torch.manual_seed(cfg.seed)
-    net = TrackerNet(cfg.height, cfg.width, cfg.channels, cfg.embed, cfg.hidden, cfg.flash_hidden, cfg.locator,
-                     cfg.core_embed)
+    if cfg.arch == "v2":
+        net = TrackerNetV2(cfg.height, cfg.width, cfg.channels[0], cfg.locator, cfg.hidden, cfg.window,
+                           cfg.flash_locator, cfg.lead_scale)
+    else:
+        net = TrackerNet(cfg.height, cfg.width, cfg.channels, cfg.embed, cfg.hidden, cfg.flash_hidden, cfg.locator,
+                         cfg.core_embed)
     opt = torch.optim.Adam(net.parameters(), lr=cfg.lr)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: _cosine_lr_factor(s, cfg.steps))
     return net, opt, sched
@@ -312,7 +430,11 @@ def _optimisation_step(cfg: TrackerTrainConfig, net, opt, sched, batch: dict, hw
     loss parts of :func:`loss_fn` before the step."""
     b = _to_torch(batch)
     outp = net(b["input"])
-    loss, parts = loss_fn(outp, b, hw, cfg.flash_frame_weight, cfg.flash_loss_weight, cfg.locator_loss_weight)
+    if cfg.arch == "v2":
+        loss, parts = loss_fn_v2(outp, b, hw, cfg)
+        parts["lead_frames"] = float(net.lead.detach()) * net.lead_scale
+    else:
+        loss, parts = loss_fn(outp, b, hw, cfg.flash_frame_weight, cfg.flash_loss_weight, cfg.locator_loss_weight)
     opt.zero_grad()
     loss.backward()
     nn.utils.clip_grad_norm_(net.parameters(), 1.0)
@@ -347,11 +469,14 @@ def _training_summary(cfg: TrackerTrainConfig, history: list, stop: int, train_s
 def _model_config(cfg: TrackerTrainConfig) -> dict:
     """What :func:`neurovision.models.dorsal.tracker.load_tracker_checkpoint` needs to rebuild the network and its
     units (frame size, widths, ms per frame, px per deg, delay in frames, target)."""
-    return {"height": cfg.height, "width": cfg.width, "channels": list(cfg.channels), "embed": cfg.embed,
-            "hidden": cfg.hidden, "flash_hidden": cfg.flash_hidden, "locator": cfg.locator,
-            "core_embed": cfg.core_embed,
-            "ms_per_frame": cfg.ms_per_frame, "px_per_deg": cfg.px_per_deg,
-            "delay_frames": cfg.delay_frames, "target": cfg.target, "task": cfg.task}
+    out = {"height": cfg.height, "width": cfg.width, "channels": list(cfg.channels), "embed": cfg.embed,
+           "hidden": cfg.hidden, "flash_hidden": cfg.flash_hidden, "locator": cfg.locator,
+           "core_embed": cfg.core_embed,
+           "ms_per_frame": cfg.ms_per_frame, "px_per_deg": cfg.px_per_deg,
+           "delay_frames": cfg.delay_frames, "target": cfg.target, "task": cfg.task}
+    if cfg.arch == "v2":
+        out.update(arch="v2", window=cfg.window, flash_locator=cfg.flash_locator, lead_scale=cfg.lead_scale)
+    return out
 
 
 def _write_checkpoint(out: Path, cfg: TrackerTrainConfig, net, model: TrackerModel, info: dict, command: str | None,
@@ -401,6 +526,66 @@ def machine_info() -> dict:
             "loadavg_1min": load}
 
 
+V2_DEFAULTS = {"arch": "v2", "task": "compensated", "delay_ms": 50.0, "steps": 1200, "batch": 24, "lr": 3e-3,
+               "channels": (8, 16, 16), "locator": 8, "flash_locator": 4, "hidden": 64, "p_flash_aligned": 0.5}
+
+
+def v2_config(argv: list[str]) -> tuple[TrackerTrainConfig, argparse.Namespace]:
+    """Parse ``python -m neurovision.training.tracker v2 [--field value ...]``: every
+    :class:`TrackerTrainConfig` field is an option (``--p-appear 0.2``), defaults :data:`V2_DEFAULTS` over the
+    dataclass's; plus ``--out``, ``--stop-after``, ``--max-minutes``, ``--no-resume``, ``--no-eval``."""
+    d = {**asdict(TrackerTrainConfig()), **V2_DEFAULTS}
+    p = argparse.ArgumentParser(prog="python -m neurovision.training.tracker v2")
+    for k, v in d.items():
+        typ = type(v)
+        if isinstance(v, tuple):
+            p.add_argument("--" + k.replace("_", "-"), type=type(v[0]), nargs="+", default=v)
+        elif typ is bool:
+            p.add_argument("--" + k.replace("_", "-"), type=lambda s: s.lower() in ("1", "true", "yes"), default=v)
+        else:
+            p.add_argument("--" + k.replace("_", "-"), type=typ, default=v)
+    p.add_argument("--out", required=True)
+    p.add_argument("--stop-after", type=int, default=None)
+    p.add_argument("--max-minutes", type=float, default=None)
+    p.add_argument("--no-resume", action="store_true")
+    p.add_argument("--no-eval", action="store_true")
+    args = p.parse_args(argv)
+    cfg = TrackerTrainConfig(**{k: getattr(args, k) for k in d})
+    return cfg, args
+
+
+def v2_command(cfg: TrackerTrainConfig, args: argparse.Namespace) -> str:
+    """The command that reproduces a v2 run: the task, the seed and every field that differs from
+    :data:`V2_DEFAULTS` / the dataclass."""
+    d = {**asdict(TrackerTrainConfig()), **V2_DEFAULTS}
+    opts = []
+    for k, v in asdict(cfg).items():
+        if k in ("threads", "checkpoint_every") or (v == d[k] and k not in ("task", "seed")):
+            continue
+        opts.append(f"--{k.replace('_', '-')} " + (" ".join(map(str, v)) if isinstance(v, tuple) else str(v)))
+    cmd = "python -m neurovision.training.tracker v2 " + " ".join(opts + [f"--out {args.out}"])
+    if cfg.threads:
+        cmd += f" --threads {cfg.threads}"
+    if args.stop_after is not None:
+        cmd += f" --stop-after {args.stop_after}"
+    return cmd
+
+
+def v2_main(argv: list[str]) -> int:
+    """Train a v2 tracker from the command line (:func:`v2_config`) and print its evaluation."""
+    cfg, args = v2_config(argv)
+    model, info = train(cfg, args.out, resume=not args.no_resume, command=v2_command(cfg, args),
+                        stop_after=args.stop_after,
+                        max_seconds=None if args.max_minutes is None else args.max_minutes * 60)
+    print({k: v for k, v in info.items()})
+    if not args.no_eval:
+        from ..analysis.tracker_evaluation import evaluate_tracker
+        print(evaluate_tracker(model))
+    return 0
+
+
 if __name__ == "__main__":  # ``python -m neurovision.training.tracker ...`` = ``neurovision train tracker ...``
+    if sys.argv[1:2] == ["v2"]:
+        raise SystemExit(v2_main(sys.argv[2:]))
     from ..cli import main
     raise SystemExit(main(["train", "tracker", *sys.argv[1:]]))

@@ -165,8 +165,8 @@ def soft_argmax(logits: torch.Tensor, size_hw) -> torch.Tensor:
     H, W = size_hw
     flat = logits.reshape(N, h * w)
     p = torch.softmax(flat, 1).reshape(N, h, w)
-    xs = ((torch.arange(w, dtype=logits.dtype) + 0.5) * (W / w) - 0.5 - (W - 1) / 2) / (W / 2)
-    ys = ((torch.arange(h, dtype=logits.dtype) + 0.5) * (H / h) - 0.5 - (H - 1) / 2) / (H / 2)
+    xs = ((torch.arange(w, dtype=logits.dtype, device=logits.device) + 0.5) * (W / w) - 0.5 - (W - 1) / 2) / (W / 2)
+    ys = ((torch.arange(h, dtype=logits.dtype, device=logits.device) + 0.5) * (H / h) - 0.5 - (H - 1) / 2) / (H / 2)
     x = (p.sum(1) * xs).sum(1)
     y = (p.sum(2) * ys).sum(1)
     return torch.stack([x, y, torch.logsumexp(flat, 1)], 1)
@@ -304,3 +304,236 @@ def build(checkpoint: str | Path | None = DEFAULT_CHECKPOINT, pretrained: bool =
 def build_control() -> TrackerModel:
     """The uncompensated control (same delay, trained to report the delayed position)."""
     return load_tracker_checkpoint(CONTROL_CHECKPOINT, identifier="tracker_control")
+
+
+class TrackerNetV2(nn.Module):
+    """The v2 tracker: a trained locator with a visibility gate feeding a recurrent, gated filter, plus a
+    postdictive readout and a flash memory.
+
+    Input ``(B, T, H, W)`` floats in [0, 1] (already delayed by Δ on the data side). Layers (module names, for
+    hooks; per-frame layers output ``(B * T, ...)``, the others ``(B, T, ...)``):
+
+    * ``encoder.0`` — 1→``c1`` channels, 5×5, stride 2, ReLU (``encoder.1``): the shared front end.
+    * ``locator.0``/``locator.2`` — 3×3 convolutions (``locator`` channels, ReLU, then one map of logits at stride
+      2) → spatial soft-argmax (:func:`soft_argmax`) → ``locator_output`` ``(B*T, 3)``: the target's position ``z``
+      in the frame the network sees (x, y, normalised units) and the map's log-sum-exp.
+    * ``visibility_gate`` — linear read-out of the locator features' spatial maxima and the log-sum-exp → logit
+      that the target is in view of the input frame; ``gate_output`` ``(B, T)`` = its probability ``g``.
+    * ``core`` (a GRU cell, ``hidden`` units; ``core_output`` ``(B, T, hidden)``) — per frame it receives the gate,
+      the gated innovation ``g (z − p̂)`` (px), the gated measurement ``g z``, the prediction ``p̂``, the velocity
+      (px/frame) and whether the target has been seen (``s``), and sets the two gains of the filter step
+      (``gains_output`` ``(B, T, 2)``, sigmoids of a linear read-out ``gains``):
+      ``p ← p̂ + g² k_p (z − p̂)``, ``v ← v + g² s k_v / 2 (z − p̂)``, ``p̂ = p + v`` (one frame of constant-velocity
+      prediction); the first sighting sets the position (gain 1) and is not a velocity measurement
+      (``s ← s + g² (1 − s)``). ``state_output`` ``(B, T, 4)``: p (normalised units), v (normalised units per
+      frame). With ``g = 0`` (nothing in view: occluded, vanished, never shown) the state coasts at its last
+      velocity; before anything has been seen it stays at p = 0 (the frame centre), v = 0. An α-β
+      (constant-velocity Kalman) filter whose gains are set by a GRU and whose measurement gate is learnt (Kalman
+      1960; Bar-Shalom, Li & Kirubarajan 2001, §5.5 gating, §6.3 the α-β filter).
+    * ``readout_position`` ``(B, T, 2)`` — the predictive report ``p + λ v``: λ = ``lead_scale`` × ``lead``
+      frames, a trained scalar (scaled so that Adam's steps of about the learning rate reach several frames): the
+      latency compensation (Nijhawan 1994, Nature 370:256); for the uncompensated control it only offsets the
+      filter's own lag.
+    * ``readout_visibility`` — linear read-out of the core: logit that the target is visible (now, or in the
+      delayed frame for the control).
+    * ``postdictive_output`` ``(B, T, 2)`` — at network time ``t`` the weighted mean of the gated locator
+      measurements of the last ``window + 1`` input frames, ``(Σ_k a_k g²_{t-k} z_{t-k} + ε c) /
+      (Σ_k a_k g²_{t-k} + ε)`` (``a_k`` = softplus of trained weights, ε = 0.05) with the prior ``c`` = the
+      filter's estimate at the window's centre, ``p − (window / 2) v`` (what it reports when nothing was seen):
+      the position of the moment ``window`` frames back, from the input up to ``window`` frames after it
+      (Eagleman & Sejnowski 2000, Science 287:2036-2038: the percept of an event integrates ~80 ms of what
+      follows it). :meth:`TrackerV2Model.run` aligns it with that moment.
+    * ``flash_locator.0``/``flash_locator.2`` — the same kind of map for the flash; ``flash_gate`` — logit that a
+      flash is in the input frame; ``flash_output`` ``(B, T, 3)`` — the flash memory, its position
+      ``f ← f + q (loc_f − f)`` (q = the flash gate's probability), held after the flash, and ``q``.
+
+    ``forward`` returns ``position``, ``visibility_logit``, ``flash``, ``flash_present_logit`` (as
+    :class:`TrackerNet`; here the flash gate of the current frame), ``hidden`` (the core), ``locator``,
+    ``gate_logit``, ``state``, ``postdictive`` and ``flash_gate_logit``. About 17 k parameters with the defaults
+    of :data:`neurovision.training.tracker.V2_DEFAULTS`.
+    """
+
+    def __init__(self, height: int = 32, width: int = 32, c1: int = 8, locator: int = 16, hidden: int = 64,
+                 window: int = 8, flash_locator: int = 8, lead_scale: float = 50.0):
+        super().__init__()
+        self.lead_scale = float(lead_scale)
+        self.height, self.width, self.hidden_size, self.window = height, width, hidden, window
+        self.encoder = nn.Sequential(nn.Conv2d(1, c1, 5, stride=2, padding=2), nn.ReLU())
+        self.locator = nn.Sequential(nn.Conv2d(c1, locator, 3, padding=1), nn.ReLU(),
+                                     nn.Conv2d(locator, 1, 3, padding=1))
+        self.locator_output = nn.Identity()
+        self.visibility_gate = nn.Linear(locator + 1, 1)
+        self.gate_output = nn.Identity()
+        self.core = nn.GRUCell(10, hidden)
+        self.core_output = nn.Identity()
+        self.gains = nn.Linear(hidden, 2)
+        with torch.no_grad():  # start near a steady-state alpha-beta filter: k_p ≈ 0.5, k_v ≈ 0.1
+            self.gains.weight.mul_(0.1)
+            self.gains.bias.copy_(torch.tensor([0.0, -2.2]))
+        self.gains_output = nn.Identity()
+        self.state_output = nn.Identity()
+        self.lead = nn.Parameter(torch.zeros(()))  # in units of lead_scale frames (Adam's steps ~ lr per step)
+        self.readout_position = nn.Identity()
+        self.readout_visibility = nn.Linear(hidden, 1)
+        self.postdictive_weights = nn.Parameter(torch.zeros(window + 1))
+        self.postdictive_output = nn.Identity()
+        self.flash_locator = nn.Sequential(nn.Conv2d(c1, flash_locator, 3, padding=1), nn.ReLU(),
+                                           nn.Conv2d(flash_locator, 1, 3, padding=1))
+        self.flash_gate = nn.Linear(flash_locator + 1, 1)
+        self.flash_output = nn.Identity()
+
+    def forward(self, video: torch.Tensor) -> dict:
+        B, T, H, W = video.shape
+        f0 = self.encoder(video.reshape(B * T, 1, H, W))
+        l0 = self.locator[:2](f0)
+        loc = self.locator_output(soft_argmax(self.locator[2](l0)[:, 0], (H, W)))
+        g_logit = self.visibility_gate(torch.cat([l0.amax((2, 3)), loc[:, 2:]], 1)).reshape(B, T)
+        g = self.gate_output(torch.sigmoid(g_logit))
+        z = loc[:, :2].reshape(B, T, 2)
+        px = torch.tensor([W / 2, H / 2], dtype=video.dtype, device=video.device)  # normalised units -> px
+        p = video.new_zeros(B, 2)
+        v = video.new_zeros(B, 2)
+        seen = video.new_zeros(B, 1)
+        h = video.new_zeros(B, self.hidden_size)
+        hs, ks, ps, vs = [], [], [], []
+        for t in range(T):
+            gt = g[:, t:t + 1]
+            ge = gt * gt  # the gate's weight in the update: near-zero gates (nothing in view) count for ~nothing
+            pred = p + v
+            innov = z[:, t] - pred
+            h = self.core(torch.cat([gt, gt * innov * px, gt * z[:, t], pred, v * px, seen], 1), h)
+            k = torch.sigmoid(self.gains(h))
+            # the first sighting sets the position (k_p -> 1) and does not count as a velocity measurement
+            p = pred + ge * (k[:, :1] + (1 - seen) * (1 - k[:, :1])) * innov
+            v = v + ge * seen * 0.5 * k[:, 1:] * innov
+            seen = seen + ge * (1 - seen)
+            hs.append(h)
+            ks.append(k)
+            ps.append(p)
+            vs.append(v)
+        hidden = self.core_output(torch.stack(hs, 1))
+        self.gains_output(torch.stack(ks, 1))
+        pos, vel = torch.stack(ps, 1), torch.stack(vs, 1)
+        state = self.state_output(torch.cat([pos, vel], -1))
+        report = self.readout_position(pos + self.lead_scale * self.lead * vel)
+        post = self.postdictive_output(self._postdictive(g, z, pos, vel))
+        f1 = self.flash_locator[:2](f0)
+        floc = soft_argmax(self.flash_locator[2](f1)[:, 0], (H, W))
+        q_logit = self.flash_gate(torch.cat([f1.amax((2, 3)), floc[:, 2:]], 1)).reshape(B, T)
+        q = torch.sigmoid(q_logit)
+        fz = floc[:, :2].reshape(B, T, 2)
+        fm = video.new_zeros(B, 2)
+        fms = []
+        for t in range(T):
+            fm = fm + q[:, t:t + 1] * (fz[:, t] - fm)
+            fms.append(fm)
+        flash = self.flash_output(torch.cat([torch.stack(fms, 1), q[..., None]], -1))
+        return {"position": report, "visibility_logit": self.readout_visibility(hidden).squeeze(-1),
+                "flash": flash[..., :2], "flash_present_logit": q_logit, "hidden": hidden, "locator": z,
+                "gate_logit": g_logit, "state": state, "postdictive": post, "flash_gate_logit": q_logit}
+
+    def _postdictive(self, g: torch.Tensor, z: torch.Tensor, pos: torch.Tensor, vel: torch.Tensor) -> torch.Tensor:
+        """The postdictive read-out ``(B, T, 2)`` (see the class docstring): causal weighted window mean of the
+        gated measurements, with the filter's window-centre estimate as a prior of weight 0.05."""
+        w = self.window
+        a = nn.functional.softplus(self.postdictive_weights)  # (w + 1,): a[k] weighs frame t - k
+        ge = (g * g)[..., None]
+        gz = torch.cat([ge, ge * z], -1)  # (B, T, 3)
+        padded = nn.functional.pad(gz.transpose(1, 2), (w, 0))  # (B, 3, T + w)
+        kernel = a.flip(0).reshape(1, 1, -1).expand(3, 1, -1)
+        s = nn.functional.conv1d(padded, kernel, groups=3).transpose(1, 2)  # (B, T, 3)
+        eps = 0.05
+        return (s[..., 1:] + eps * (pos - 0.5 * w * vel)) / (s[..., :1] + eps)
+
+
+V2_LAYERS = ["encoder.0", "locator.0", "locator.2", "locator_output", "gate_output", "core_output", "gains_output",
+             "state_output", "readout_position", "readout_visibility", "postdictive_output", "flash_locator.0",
+             "flash_locator.2", "flash_output"]
+
+
+@dataclass
+class TrackerV2Model(TrackerModel):
+    """A :class:`TrackerNetV2` as a video model. ``report`` picks the read-out :meth:`run` returns as the
+    position (``position_px``/``position_deg``, what the dorsal benchmarks read): ``"predictive"`` (the filter's
+    causal estimate extrapolated by the trained lead) or ``"postdictive"`` (the perceptual report of each moment,
+    formed from the input up to ``window`` frames after it)."""
+
+    report: str = "predictive"
+
+    def run(self, video, delay_frames: int | None = None, batch_size: int = 64) -> dict:
+        """As :meth:`TrackerModel.run`, plus ``predictive_px``/``predictive_deg`` (the causal report),
+        ``postdictive_px``/``postdictive_deg`` (``(B, T, 2)``: entry ``t`` is the network's postdictive read-out at
+        network time ``t + window``, i.e. its report of the moment ``t`` made ``window`` frames later; for the last
+        ``window`` frames, whose report would come after the video, the filter's state extrapolated to the
+        window's centre, ``p_t + (window / 2) v_t``), ``visibility_gate`` ``(B, T)`` (probability that the target
+        is in view of the input frame) and ``state`` ``(B, T, 4)`` (p, v in px and px/frame)."""
+        if self.report not in ("predictive", "postdictive"):
+            raise ValueError(f"report must be 'predictive' or 'postdictive'; got {self.report!r}")
+        single = np.asarray(video).ndim == 3
+        x = self.network_input(video, delay_frames)
+        outs = []
+        self.network.eval()
+        with torch.no_grad():
+            for i in range(0, x.shape[0], batch_size):
+                outs.append({k: v.numpy() for k, v in self.network(x[i:i + batch_size]).items()})
+        o = {k: np.concatenate([b[k] for b in outs]) for k in outs[0]}
+        hw = (self.height, self.width)
+        w = self.network.window
+        T = o["postdictive"].shape[1]
+        p, v = o["state"][..., :2], o["state"][..., 2:]
+        post = p + 0.5 * w * v
+        post[:, :max(T - w, 0)] = o["postdictive"][:, w:]
+        pred_px, post_px = norm_to_px(o["position"], hw), norm_to_px(post, hw)
+        fl_px = norm_to_px(o["flash"], hw)
+        scale = np.array([self.width / 2, self.height / 2])
+        deg = lambda a: px_to_deg(a, self.height, self.width, self.px_per_deg)  # noqa: E731
+        pos_px = post_px if self.report == "postdictive" else pred_px
+        res = {
+            "position_px": pos_px, "position_deg": deg(pos_px),
+            "predictive_px": pred_px, "predictive_deg": deg(pred_px),
+            "postdictive_px": post_px, "postdictive_deg": deg(post_px),
+            "visible_prob": 1 / (1 + np.exp(-o["visibility_logit"])),
+            "visibility_gate": 1 / (1 + np.exp(-o["gate_logit"])),
+            "flash_px": fl_px, "flash_deg": deg(fl_px),
+            "flash_present_prob": 1 / (1 + np.exp(-o["flash_present_logit"])),
+            "hidden": o["hidden"],
+            "state": np.concatenate([norm_to_px(p, hw), v * scale], -1),
+        }
+        return {k: val[0] for k, val in res.items()} if single else res
+
+
+def make_v2_model(network: TrackerNetV2, *, identifier: str = "tracker_v2", ms_per_frame: float = 10.0,
+                  px_per_deg: float = 1.0, delay_frames: int = 5, target: str = "now", report: str = "predictive",
+                  checkpoint_path=None, checkpoint_sha256=None, description: str = "") -> TrackerV2Model:
+    """Wrap a :class:`TrackerNetV2` as a :class:`TrackerV2Model`; commitments as :func:`make_model` (the
+    ``tracker`` map: MT and dorsal = ``core_output``)."""
+    if target not in ("now", "delayed"):
+        raise ValueError(f"target must be 'now' or 'delayed'; got {target!r}")
+    return TrackerV2Model(
+        identifier=identifier, network=network, preprocess=_preprocess_video, layers=list(V2_LAYERS),
+        region_layer_map=a_priori_map("tracker"), visual_degrees=network.width / px_per_deg,
+        description=description or "locator with a learnt visibility gate -> GRU-gated alpha-beta filter -> "
+        "predictive and postdictive position read-outs, flash memory (dorsal-stream tracker v2)",
+        height=network.height, width=network.width, ms_per_frame=ms_per_frame, px_per_deg=px_per_deg,
+        delay_frames=delay_frames, target=target, checkpoint_path=None if checkpoint_path is None else
+        str(checkpoint_path), checkpoint_sha256=checkpoint_sha256, report=report)
+
+
+def load_tracker_v2_checkpoint(path, identifier: str | None = None, report: str = "predictive") -> TrackerV2Model:
+    """Load a v2 checkpoint (``config["arch"] == "v2"``) written by :mod:`neurovision.training.tracker`."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"tracker checkpoint {path} not found; its JSON holds the command that trains it")
+    blob = torch.load(path, map_location="cpu", weights_only=True)
+    cfg = blob["config"]
+    if cfg.get("arch") != "v2":
+        raise ValueError(f"{path} is not a v2 tracker checkpoint; load it with load_tracker_checkpoint")
+    net = TrackerNetV2(height=cfg["height"], width=cfg["width"], c1=cfg["channels"][0], locator=cfg["locator"],
+                       hidden=cfg["hidden"], window=cfg["window"], flash_locator=cfg["flash_locator"],
+                       lead_scale=cfg.get("lead_scale", 10.0))
+    net.load_state_dict(blob["state_dict"])
+    return make_v2_model(net, identifier=identifier or path.stem, ms_per_frame=cfg["ms_per_frame"],
+                         px_per_deg=cfg["px_per_deg"], delay_frames=cfg["delay_frames"], target=cfg["target"],
+                         report=report, checkpoint_path=path, checkpoint_sha256=file_sha256(path),
+                         description=f"tracker v2 trained on task {cfg['task']!r} (delay {cfg['delay_frames']} "
+                                     f"frames), {report} report")

@@ -8,7 +8,7 @@ import numpy as np
 from .paths import check_frame, deg_to_px, frame_times_s, reflect
 from .render import Frame, render_shape
 
-__all__ = ["random_scenes"]
+__all__ = ["random_scenes", "dynamic_scenes"]
 
 
 def random_scenes(batch: int, rng: np.random.Generator, *, n_frames: int = 80, height: int = 32, width: int = 32,
@@ -228,3 +228,136 @@ def _visible_fraction(target: np.ndarray, occl: np.ndarray, has_occ: np.ndarray)
     if idx.size:
         seen[idx] = (target[idx] * ~occl[idx]).sum(axis=(2, 3)) / mass[idx]
     return seen
+
+
+def dynamic_scenes(batch: int, rng: np.random.Generator, *, n_frames: int = 80, height: int = 32, width: int = 32,
+                   ms_per_frame: float = 10.0, px_per_deg: float = 1.0, speed_range_deg_s=(2.0, 50.0),
+                   p_piecewise: float = 0.5, p_occluder: float = 0.6, p_long_occluder: float = 0.5,
+                   p_flash: float = 0.7, p_flash_near: float = 0.6, p_flash_aligned: float = 0.5,
+                   max_flashes: int = 2, noise_sd: float = 0.02, p_appear: float = 0.2, p_vanish: float = 0.2,
+                   p_blank: float = 0.03, visible_threshold: float = 0.5) -> dict:
+    """A batch of training scenes with richer motion statistics than :func:`random_scenes` (everything drawn from
+    ``rng``, in a fixed order).
+
+    Paths: with probability ``p_piecewise`` a *piecewise* path (:func:`_piecewise_paths`: segments of 8-30 frames
+    that keep the velocity, change it, stop, start again, reverse, or random-walk), otherwise the bouncing,
+    circular or sinusoidal paths of :func:`random_scenes`. Target: disk or Gaussian blob as in
+    :func:`random_scenes`. Appearance: with probability ``p_appear`` the target is absent (not drawn) before a
+    random frame 5-40, with probability ``p_vanish`` absent from a random frame 20-75 on (it keeps moving
+    unseen: its position is still reported as the truth), and in a share ``p_blank`` of the scenes it is never
+    shown. Occluders: as in :func:`random_scenes`, but a share ``p_long_occluder`` of them is a full-height or
+    full-width strip 8-14 deg wide shown for the whole clip (occlusions of 200-700 ms). Flashes and noise as in
+    :func:`random_scenes`. The target counts as ``visible`` on frames where it is drawn and at least a share
+    ``visible_threshold`` of its rendered mass is not under the occluder.
+
+    Returns the dict of :func:`random_scenes` plus ``present`` bool ``(B, T)`` (the target is drawn; occluded
+    frames included) and ``kind`` int ``(B,)`` (0 bouncing, 1 circular, 2 sinusoidal, 3 piecewise).
+    """
+    check_frame(n_frames, height, width, ms_per_frame, px_per_deg)
+    lo, hi = speed_range_deg_s
+    if not 0 < lo <= hi:
+        raise ValueError(f"speed_range_deg_s must satisfy 0 < low <= high; got {speed_range_deg_s}")
+    frame = Frame(n_frames, height, width, ms_per_frame, px_per_deg)
+    half = np.array([(width - 1) / 2, (height - 1) / 2]) / px_per_deg
+    targets = _random_targets(rng, batch, lo, hi)
+    lim = np.tile(half - 1.5, (batch, 1))
+    t = frame_times_s(n_frames, ms_per_frame)
+    pos = _random_paths(rng, targets["kind"], targets["speed"], t, lim)
+    piece = rng.random(batch) < p_piecewise
+    if piece.any():
+        pos[piece] = _piecewise_paths(rng, targets["speed"][piece], n_frames, ms_per_frame, lim[piece])
+    kind = np.where(piece, 3, targets["kind"])
+    present = np.ones((batch, n_frames), bool)
+    appear = np.where(rng.random(batch) < p_appear, rng.integers(5, 41, batch), 0)
+    vanish = np.where(rng.random(batch) < p_vanish, rng.integers(20, 76, batch), n_frames)
+    blank = rng.random(batch) < p_blank
+    fr = np.arange(n_frames)
+    present &= (fr[None] >= appear[:, None]) & (fr[None] < vanish[:, None]) & ~blank[:, None]
+    pos_px = deg_to_px(pos, height, width, px_per_deg)
+    target = _render_targets(pos_px, targets, frame) * present[:, :, None, None]
+    video = target.copy()
+    onset, dur, fpx = _add_random_flashes(video, rng, pos, half, frame, p_flash=p_flash, p_flash_near=p_flash_near,
+                                          p_flash_aligned=p_flash_aligned, max_flashes=max_flashes)
+    occl, has_occ = _add_dynamic_occluders(video, rng, frame, p_occluder, p_long_occluder)
+    seen = _visible_fraction(_render_targets(pos_px, targets, frame), occl, has_occ)
+    if noise_sd > 0:
+        video += rng.normal(0, noise_sd, video.shape).astype(np.float32)
+    np.clip(video, 0, 1, out=video)
+    return {"video": video, "position_px": pos_px.astype(np.float32), "visible": (seen >= visible_threshold) & present,
+            "present": present, "flash_onset": onset, "flash_duration": dur, "flash_px": fpx.astype(np.float32),
+            "speed_deg_s": targets["speed"], "occluded_any": has_occ, "kind": kind}
+
+
+def _piecewise_paths(rng: np.random.Generator, speed: np.ndarray, n_frames: int, ms_per_frame: float,
+                     lim: np.ndarray) -> np.ndarray:
+    """Positions ``(B, T, 2)`` deg of paths made of segments of 8-30 frames. Each new segment (after a first
+    constant-velocity one at ``speed`` deg/s in a uniform direction) is, with equal probability: *keep* (same
+    velocity), *turn* (new direction, speed × 0.5-2 within the speed's own range), *stop* (velocity 0; the next
+    non-stop segment starts again at the last moving velocity), *reverse* (−velocity) or *walk* (the velocity
+    performs a random walk, per-frame steps of sd 0.15 × speed, its magnitude kept ≤ 2 × speed). Integrated at
+    ``ms_per_frame`` from a uniform start inside ``±lim`` and reflected off ``±lim``."""
+    B = len(speed)
+    dt = ms_per_frame / 1000.0
+    start = rng.uniform(-1, 1, (B, 2)) * lim
+    th = rng.uniform(0, 2 * np.pi, B)
+    vel = np.zeros((B, n_frames, 2))
+    for b in range(B):
+        v = speed[b] * np.array([np.cos(th[b]), np.sin(th[b])])
+        moving = v.copy()
+        t, first = 0, True
+        while t < n_frames:
+            n = int(rng.integers(8, 31))
+            mode = 0 if first else int(rng.integers(0, 5))
+            first = False
+            if mode == 1:
+                a = rng.uniform(0, 2 * np.pi)
+                v = speed[b] * rng.uniform(0.5, 2.0) * np.array([np.cos(a), np.sin(a)])
+            elif mode == 2:
+                v = np.zeros(2)
+            elif mode == 3:
+                v = -(moving if not v.any() else v)
+            elif mode == 0 and not v.any():
+                v = moving.copy()
+            if mode == 4:
+                v = moving.copy() if not v.any() else v
+                steps = rng.normal(0, 0.15 * speed[b], (n, 2))
+                seg = []
+                for k in range(n):
+                    v = v + steps[k]
+                    s = np.linalg.norm(v)
+                    if s > 2 * speed[b]:
+                        v = v * (2 * speed[b] / s)
+                    seg.append(v)
+                vel[b, t:t + n] = np.array(seg)[:max(0, min(n, n_frames - t))]
+            else:
+                vel[b, t:t + n] = v
+            if v.any():
+                moving = v.copy()
+            t += n
+    free = start[:, None, :] + np.concatenate([np.zeros((B, 1, 2)), np.cumsum(vel[:, :-1] * dt, 1)], 1)
+    return reflect(free, lim[:, None, :])
+
+
+def _add_dynamic_occluders(video: np.ndarray, rng: np.random.Generator, frame: Frame, p_occluder: float,
+                           p_long: float) -> tuple[np.ndarray, np.ndarray]:
+    """Like :func:`_add_random_occluders`, but a share ``p_long`` of the occluders is a full-height (or full-width)
+    strip 8-14 deg wide, grey 0.2-0.5, shown for the whole clip."""
+    B, T = video.shape[:2]
+    occl = np.zeros((B, T, frame.height, frame.width), bool)
+    has_occ = rng.random(B) < p_occluder
+    for b in np.flatnonzero(has_occ):
+        if rng.random() < p_long:
+            w = int(rng.integers(8, 15) * frame.px_per_deg)
+            if rng.random() < 0.5:
+                c0 = int(rng.integers(0, frame.width - w + 1))
+                r0, r1, c1 = 0, frame.height, c0 + w
+            else:
+                r0 = int(rng.integers(0, frame.height - w + 1))
+                r1, c0, c1 = r0 + w, 0, frame.width
+            on, off = 0, T
+        else:
+            r0, r1, c0, c1 = _random_occluder_rect(rng, frame)
+            on, off = _random_interval(rng, T)
+        video[b, on:off, r0:r1, c0:c1] = rng.uniform(0.2, 0.5)
+        occl[b, on:off, r0:r1, c0:c1] = True
+    return occl, has_occ
