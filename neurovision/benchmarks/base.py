@@ -41,6 +41,7 @@ from .. import __version__
 from ..activations import extract_layers, layer_groups, layer_sizes
 from ..cache import atomic_path, cache_dir, caching, content_key, enabled
 from ..models.base import Model, callable_key
+from ..progress import progress as show_progress
 from ..rsa import METHODS, RDM, align, bootstrap_stimuli, check_n_boot, compare, noise_ceiling, rdm
 from ..rsa.preprocessing import apply_rdm_steps, check_preprocessing, describe, rdm_steps
 from ..rsa.reliability import odd_even_repeats, spearman_brown
@@ -74,7 +75,7 @@ class Benchmark(ABC):
         """One :class:`Score` per layer (default: every layer of the model) — the layer profile, all layers on the
         same bootstrap resamples."""
         n_boot = check_n_boot(n_boot)
-        with caching(cache):
+        with caching(cache), show_progress(progress):  # progress=False silences every bar below (bootstrap, CV)
             return self._score_layers(model, None if layers is None else list(layers), n_boot=n_boot, seed=seed,
                                       progress=progress)
 

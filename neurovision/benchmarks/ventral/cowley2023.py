@@ -89,6 +89,7 @@ from ...encoding import (
     weighted_pearson,
 )
 from ...models.base import Model
+from ...progress import bar as progress_bar
 from ...rsa import RDM, bootstrap_stimuli, rdm
 from ...rsa.reliability import odd_even_repeats, spearman_brown
 from ...scores import Score, make_score
@@ -369,7 +370,8 @@ class PredictivityBenchmark(_SessionBenchmark):
         r_boot = {layer: [] for layer in layers}
         per_session = {}
         ceiling_draw = None
-        for session in self.sessions:
+        for session in progress_bar(self.sessions, desc=f"{self.identifier}: sessions", unit="session",
+                                    disable=not progress):
             results = session_results(model, session, layers, "predictions", progress)
             y = _session_responses(session)
             n, m = y.shape
@@ -508,7 +510,8 @@ class RSAV4Benchmark(_SessionBenchmark):
 
     def _score(self, model: Model, layers: list[str], n_boot: int, seed: int, progress: bool) -> list[Score]:
         points, samples, per_session = [], [], {}
-        for i, session in enumerate(self.sessions):
+        for i, session in enumerate(progress_bar(self.sessions, desc=f"{self.identifier}: sessions",
+                                                 unit="session", disable=not progress)):
             results = session_results(model, session, layers, "rdm", progress)
             responses = c23.load_responses(session)
             ids = responses["stimulus_id"].values.astype(str)
@@ -735,7 +738,8 @@ class SimilarityV4Benchmark(_SessionBenchmark):
         rng = np.random.default_rng(seed)
         points, samples, per_session = [], [], {}
         ceiling_counts, ceiling_index = None, 0
-        for i, session in enumerate(self.sessions):
+        for i, session in enumerate(progress_bar(self.sessions, desc=f"{self.identifier}: sessions",
+                                                 unit="session", disable=not progress)):
             responses = c23.load_responses(session)
             ids = responses["stimulus_id"].values.astype(str)
             y = responses.values
