@@ -301,7 +301,8 @@ def plot_rsa_timecourse(time_ms, similarity: dict, onset_ms: float | None = None
         ax.axvspan(onset_ms, t[-1], color="0.9", lw=0, label="target hidden")
     styles = ["-", "--", ":", "-."]
     for k, (name, v) in enumerate(similarity.items()):  # distinct dashes and widths: overlapping lines stay visible
-        ax.plot(t, v, color=f"C{k}", ls=styles[k % len(styles)], lw=2.4 - 0.5 * (k % 3), label=name)
+        ax.plot(t, v, color=f"C{k}", ls=styles[k % len(styles)], lw=max(4.5 - 1.0 * k, 1.2), label=name,
+                zorder=2 + k)  # later lines thinner and on top: an identical curve shows as a line inside a band
     ax.axhline(0, color="0.6", lw=0.8)
     ax.set_xlabel("network time (ms)")
     ax.set_ylabel("Spearman ρ with hidden-state RDM")
