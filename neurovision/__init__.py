@@ -79,13 +79,14 @@ def load_benchmark(name: str) -> "Benchmark":
 
 
 def score(model: "str | Model", benchmark: "str | Benchmark", layer: str | None = None, n_boot: int = 1000,
-          seed: int = 0, progress: bool = True, cache: bool = True) -> "Score":
+          seed: int = 0, progress: bool = True, cache: bool = True, device=None) -> "Score":
     """Score ``model`` (a registered name or a :class:`Model`) on ``benchmark`` (a registered name or a
     :class:`Benchmark`) at ``layer`` (default: the model's commitment for the benchmark's region), with an
-    ``n_boot``-resample bootstrap CI (0: none); ``cache=False`` neither reads nor writes cached results."""
+    ``n_boot``-resample bootstrap CI (0: none); ``cache=False`` neither reads nor writes cached results; ``device``
+    (``"cuda"``, ``"mps"``, …) runs the model's forward passes there."""
     bench = load_benchmark(benchmark) if isinstance(benchmark, str) else benchmark
     net = load_model(model) if isinstance(model, str) else model
-    return bench(net, layer=layer, n_boot=n_boot, seed=seed, progress=progress, cache=cache)
+    return bench(net, layer=layer, n_boot=n_boot, seed=seed, progress=progress, cache=cache, device=device)
 
 
 __all__ = ["__version__", "load_model", "load_benchmark", "score", "from_torch", "stimuli_from_files",

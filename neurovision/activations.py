@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import mmap
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Iterable, Iterator, Union
 
 import numpy as np
@@ -66,6 +67,23 @@ CUDA_MEMORY_FRACTION = 0.5
 CUDA_BYTES_PER_LARGEST = 4
 
 DeviceLike = Union[str, torch.device, None]
+
+
+_DEFAULT_DEVICE: ContextVar[DeviceLike] = ContextVar("neurovision_device", default=None)
+
+
+@contextmanager
+def default_device(device: DeviceLike) -> Iterator[None]:
+    """Inside the block, extractions with ``device=None`` run on ``device`` (checked here, once): what
+    ``neurovision.score(..., device=)`` and ``bench(model, device=...)`` use, so that every activation a benchmark
+    computes runs there. Results are cached by content only, so a result computed on one device is served on the
+    other (they agree to float32 rounding)."""
+    resolve_device(device)
+    token = _DEFAULT_DEVICE.set(device)
+    try:
+        yield
+    finally:
+        _DEFAULT_DEVICE.reset(token)
 
 
 def available_devices() -> list[str]:
@@ -325,7 +343,7 @@ def extract_layers(model: Model, stimuli: xr.DataArray, layers: Iterable[str] | 
     n_time = images.shape[1] if video else 0
     if batch_size is not None and batch_size < 1:
         raise ValueError(f"batch_size must be >= 1; got {batch_size}")
-    with network_on(model.network, device) as dev:
+    with network_on(model.network, device if device is not None else _DEFAULT_DEVICE.get()) as dev:
         if batch_size is None:
             batch_size = auto_batch_size(model, images, device=dev) if n > 1 else 1  # one stimulus: no probe
         out, n_steps, timed = _record_batches(model, images, layers, batch_size, dev, progress, video, n_time)

@@ -97,10 +97,10 @@ def _cmd_score(args) -> int:
                      disable=len(benchmarks) == 1):
         if args.layer == "all":
             scores = bench.score_layers(model, n_boot=args.n_boot, seed=args.seed, cache=not args.no_cache,
-                                        progress=not args.quiet)
+                                        progress=not args.quiet, device=args.device)
         else:
             scores = [bench(model, layer=args.layer, n_boot=args.n_boot, seed=args.seed, cache=not args.no_cache,
-                            progress=not args.quiet)]
+                            progress=not args.quiet, device=args.device)]
         results.extend(scores)
         if len(names) == 1 and len(scores) == 1:
             print(scores[0].summary())
@@ -283,6 +283,8 @@ def _add_score(sub) -> None:
                     help="score the session-based benchmarks (cowley2023.*) on these recording sessions only "
                     "(default: all; e.g. --sessions 210325)")
     sc.add_argument("--quiet", action="store_true", help="no progress bars")
+    sc.add_argument("--device", default=None, help="torch device of the model's forward passes: cpu, cuda, cuda:1, "
+                    "mps (default: where the model is, the CPU)")
     sc.add_argument("--no-cache", action="store_true",
                     help="neither read nor write cached results (model RDMs, predictions, scores)")
     sc.set_defaults(func=_cmd_score)

@@ -209,3 +209,20 @@ def test_cuda_activations_match_the_cpu_and_parameters_come_back(stimuli):
     with pytest.raises(RuntimeError, match="failure inside forward"):
         extract_layers(failing, stimuli, ["fc"], progress=False, device="cuda")
     assert {p.device.type for p in failing.network.parameters()} == {"cpu"}
+
+
+def test_score_and_cli_take_a_device(data_mirror, tmp_path):
+    """``nv.score(..., device=...)``, ``bench(model, device=...)`` and ``score --device`` run the extraction there
+    (the same numbers on the CPU); an unavailable device is one clear error before any work."""
+    import pytest
+
+    import neurovision as nv
+    from neurovision.cli import main
+    a = nv.score("pixels", "kriegeskorte2008.it_monkey", n_boot=0, cache=False)
+    b = nv.score("pixels", "kriegeskorte2008.it_monkey", n_boot=0, cache=False, device="cpu")
+    assert a.raw == b.raw
+    with pytest.raises(ValueError, match="not available|unknown"):
+        nv.score("pixels", "kriegeskorte2008.it_monkey", n_boot=0, cache=False, device="tpu")
+    assert main(["score", "pixels", "kriegeskorte2008.it_monkey", "--n-boot", "0", "--device", "cpu",
+                 "--quiet"]) == 0
+    assert main(["score", "pixels", "kriegeskorte2008.it_monkey", "--n-boot", "0", "--device", "tpu"]) == 2

@@ -38,7 +38,7 @@ import numpy as np
 import xarray as xr
 
 from .. import __version__
-from ..activations import extract_layers, layer_groups, layer_sizes
+from ..activations import default_device, extract_layers, layer_groups, layer_sizes
 from ..cache import atomic_path, cache_dir, caching, content_key, enabled
 from ..models.base import Model, callable_key
 from ..progress import progress as show_progress
@@ -63,19 +63,21 @@ class Benchmark(ABC):
     description: str
 
     def __call__(self, model: Model, *, layer: str | None = None, n_boot: int = 1000, seed: int = 0,
-                 progress: bool = True, cache: bool = True) -> Score:
+                 progress: bool = True, cache: bool = True, device=None) -> Score:
         """Score ``model`` at ``layer`` (default: :meth:`default_layers`, the model's committed layer for
         ``region``). ``n_boot`` bootstrap resamples give the 95% CI (0: no CI); ``cache=False`` neither reads nor
-        writes cached results."""
+        writes cached results; ``device`` (``"cuda"``, ``"mps"``, …) runs the model's forward passes there."""
         layers = [layer] if layer is not None else self.default_layers(model)
-        return self.score_layers(model, layers, n_boot=n_boot, seed=seed, progress=progress, cache=cache)[0]
+        return self.score_layers(model, layers, n_boot=n_boot, seed=seed, progress=progress, cache=cache,
+                                 device=device)[0]
 
     def score_layers(self, model: Model, layers: Iterable[str] | None = None, *, n_boot: int = 1000, seed: int = 0,
-                     progress: bool = True, cache: bool = True) -> list[Score]:
+                     progress: bool = True, cache: bool = True, device=None) -> list[Score]:
         """One :class:`Score` per layer (default: every layer of the model) — the layer profile, all layers on the
         same bootstrap resamples."""
         n_boot = check_n_boot(n_boot)
-        with caching(cache), show_progress(progress):  # progress=False silences every bar below (bootstrap, CV)
+        # progress=False silences every bar below (bootstrap, CV); device: where every extraction below runs
+        with caching(cache), show_progress(progress), default_device(device):
             return self._score_layers(model, None if layers is None else list(layers), n_boot=n_boot, seed=seed,
                                       progress=progress)
 

@@ -82,11 +82,11 @@ class DorsalBenchmark(Benchmark):
     human: Any = None
 
     def __call__(self, model: Model, *, layer: str | None = None, n_boot: int = 1000, seed: int = 0,
-                 progress: bool = True, cache: bool = True, human: Any = None) -> Score:
+                 progress: bool = True, cache: bool = True, device=None, human: Any = None) -> Score:
         """Score ``model`` (see :class:`~neurovision.benchmarks.base.Benchmark`); ``human=`` another human sample."""
         bench = self if human is None else self.with_human(human)
         return Benchmark.__call__(bench, model, layer=layer, n_boot=n_boot, seed=seed, progress=progress,
-                                  cache=cache)
+                                  cache=cache, device=device)
 
     def with_human(self, human: Any) -> DorsalBenchmark:
         """The same benchmark scored against ``human`` (a sample of the kind :attr:`human` holds)."""
