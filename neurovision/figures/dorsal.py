@@ -34,6 +34,7 @@ def make_dorsal_figures(out, n_boot: int = 200, seed: int = 0) -> list[Path]:
     from ..benchmarks.dorsal.pursuit import adams2015_occluded_pursuit
     from ..cache import write_json_atomic
     from ..models.dorsal import tracker as trk
+    from ..progress import bar
     from ..stimuli.motion import random_scenes
     from .plotting import (
         plot_error_since_occlusion,
@@ -51,6 +52,7 @@ def make_dorsal_figures(out, n_boot: int = 200, seed: int = 0) -> list[Path]:
         models["control (reports delayed input)"] = trk.build_control()
     written, summary = [], {"delay_ms": model.delay_ms, "checkpoints": {
         name: m.checkpoint_sha256 for name, m in models.items()}}
+    steps = bar(total=5, desc="dorsal figures", unit="figure", delay=0)
 
     # 1. trajectories with occluders
     rng = np.random.default_rng(seed + 7)
@@ -64,6 +66,8 @@ def make_dorsal_figures(out, n_boot: int = 200, seed: int = 0) -> list[Path]:
         title=f"{model.identifier}: true position now vs estimate (input delayed by {model.delay_ms:g} ms)",
         path=out / "dorsal_trajectories.png"))
 
+    steps.update()
+
     # 2. flash-lag vs speed
     lags, sems = {}, {}
     for name, m in models.items():
@@ -76,12 +80,16 @@ def make_dorsal_figures(out, n_boot: int = 200, seed: int = 0) -> list[Path]:
     written.append(plot_flash_lag_vs_speed(SPEEDS_DEG_S, lags, sems, human_ms=cottier2023_sample().mean_ms,
                                            delay_ms=model.delay_ms, path=out / "dorsal_flash_lag_vs_speed.png"))
 
+    steps.update()
+
     # 3. pursuit traces
     score = adams2015_occluded_pursuit(model, n_boot=n_boot, seed=seed)
     per = score.provenance["details"]["per_condition"]
     summary["adams2015"] = {"raw": score.raw, "ceiling": score.ceiling, "ceiled": score.ceiled,
                             **{c: {k: v for k, v in d.items() if not k.startswith("trace")} for c, d in per.items()}}
     written.append(plot_pursuit_traces(per, model.ms_per_frame, path=out / "dorsal_pursuit_traces.png"))
+
+    steps.update()
 
     # 4. error vs time since occlusion onset
     ev = evaluate_tracker(model, n_videos=128, seed=12345)
@@ -96,6 +104,8 @@ def make_dorsal_figures(out, n_boot: int = 200, seed: int = 0) -> list[Path]:
         visible_error={model.identifier: summary["evaluation"]["error_visible_px"]},
         path=out / "dorsal_error_since_occlusion.png"))
 
+    steps.update()
+
     # 5. RSA of hidden states
     ds = hidden_state_rsa(model)
     sim = {f"{k} RDM": ds["similarity"].sel(model_rdm=k).values for k in ds["model_rdm"].values}
@@ -106,4 +116,6 @@ def make_dorsal_figures(out, n_boot: int = 200, seed: int = 0) -> list[Path]:
     written.append(plot_rsa_timecourse(ds["time_ms"].values, sim, onset_ms=onset,
                                        path=out / "dorsal_rsa_timecourse.png"))
     written.append(write_json_atomic(out / "dorsal_summary.json", summary))
+    steps.update()
+    steps.close()
     return written
