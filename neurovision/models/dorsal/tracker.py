@@ -186,6 +186,20 @@ def px_to_norm(px, size_hw) -> np.ndarray:
     return (px - np.array([(w - 1) / 2, (h - 1) / 2])) / np.array([w / 2, h / 2])
 
 
+def _forward_in_batches(model: VideoModel, video, delay_frames: int | None, batch_size: int) -> tuple[bool, dict]:
+    """``(single, outputs)``: whether ``video`` was one ``(T, H, W)`` video, and the network's output dict as numpy
+    arrays for the delayed input (:meth:`~neurovision.models.base.VideoModel.network_input`), ``batch_size`` videos
+    per forward pass, in eval mode without gradients."""
+    single = np.asarray(video).ndim == 3
+    x = model.network_input(video, delay_frames)
+    outs = []
+    model.network.eval()
+    with torch.no_grad():
+        for i in range(0, x.shape[0], batch_size):
+            outs.append({k: v.numpy() for k, v in model.network(x[i:i + batch_size]).items()})
+    return single, {k: np.concatenate([b[k] for b in outs]) for k in outs[0]}
+
+
 def _preprocess_video(video) -> torch.Tensor:
     """Video ``(T, H, W)`` or ``(B, T, H, W)``, float in [0, 1] or uint8 → float32 tensor ``(B, T, H, W)``."""
     v = np.asarray(video)
@@ -223,14 +237,7 @@ class TrackerModel(VideoModel):
         (the ``core_output`` layer: :func:`neurovision.activations.extract_layers` gives the same values as
         ``presentation × neuroid × time_bin``); the batch axis is dropped for a single ``(T, H, W)`` video.
         """
-        single = np.asarray(video).ndim == 3
-        x = self.network_input(video, delay_frames)
-        outs = []
-        self.network.eval()
-        with torch.no_grad():
-            for i in range(0, x.shape[0], batch_size):
-                outs.append({k: v.numpy() for k, v in self.network(x[i:i + batch_size]).items()})
-        o = {k: np.concatenate([b[k] for b in outs]) for k in outs[0]}
+        single, o = _forward_in_batches(self, video, delay_frames, batch_size)
         hw = (self.height, self.width)
         pos_px = norm_to_px(o["position"], hw)
         fl_px = norm_to_px(o["flash"], hw)
@@ -469,14 +476,7 @@ class TrackerV2Model(TrackerModel):
         is in view of the input frame) and ``state`` ``(B, T, 4)`` (p, v in px and px/frame)."""
         if self.report not in ("predictive", "postdictive"):
             raise ValueError(f"report must be 'predictive' or 'postdictive'; got {self.report!r}")
-        single = np.asarray(video).ndim == 3
-        x = self.network_input(video, delay_frames)
-        outs = []
-        self.network.eval()
-        with torch.no_grad():
-            for i in range(0, x.shape[0], batch_size):
-                outs.append({k: v.numpy() for k, v in self.network(x[i:i + batch_size]).items()})
-        o = {k: np.concatenate([b[k] for b in outs]) for k in outs[0]}
+        single, o = _forward_in_batches(self, video, delay_frames, batch_size)
         hw = (self.height, self.width)
         w = self.network.window
         T = o["postdictive"].shape[1]
