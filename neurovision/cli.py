@@ -93,8 +93,10 @@ def _cmd_score(args) -> int:
                       for b in benchmarks]
     results = []
     from .progress import bar
-    for bench in bar(benchmarks, desc=f"{args.model}: benchmarks", unit="benchmark", delay=0,
-                     disable=len(benchmarks) == 1):
+    bench_bar = bar(benchmarks, desc=f"{args.model}: benchmarks", unit="benchmark", delay=0,
+                    disable=len(benchmarks) == 1)
+    for bench in bench_bar:
+        bench_bar.set_postfix_str(bench.identifier)  # which benchmark the bars below belong to
         if args.layer == "all":
             scores = bench.score_layers(model, n_boot=args.n_boot, seed=args.seed, cache=not args.no_cache,
                                         progress=not args.quiet, device=args.device)

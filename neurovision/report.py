@@ -24,14 +24,13 @@ import json
 from pathlib import Path
 from typing import Iterable
 
-from tqdm.auto import tqdm
-
 from . import __version__
 from .benchmarks.base import RSABenchmark
 from .benchmarks.registry import benchmark_names, load_benchmark
 from .errors import NeurovisionError
 from .models.base import Model, VideoModel
 from .models.registry import load_model
+from .progress import bar
 from .scores import Score, scores_to_json
 
 _STYLE = """body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}
@@ -130,7 +129,9 @@ def model_report(model: Model | str, out: str | Path, *, benchmarks: Iterable[st
     skipped: dict[str, str] = {}
     figures: list[Path] = []
     pixels = None
-    for name in tqdm(names, desc=f"{model.identifier}: benchmarks", unit="benchmark", disable=not progress):
+    names_bar = bar(names, desc=f"{model.identifier}: benchmarks", unit="benchmark", disable=not progress, delay=0)
+    for name in names_bar:
+        names_bar.set_postfix_str(name)  # which benchmark the bars below belong to
         bench = load_benchmark(name)
         try:
             scores.append(bench(model, n_boot=n_boot, seed=seed, progress=progress))
