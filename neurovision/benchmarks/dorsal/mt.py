@@ -59,6 +59,9 @@ model with as many units as half the neurons drawn from the neurons' distributio
 selected units' mean rates (neurons: their mean rates in spikes/s), compared with the neurons' RDM by Spearman ρ
 over the 28 pairs. Ceiling: Spearman ρ between the RDMs of two random halves of the neurons, Spearman–Brown
 corrected to the full set (:func:`neurovision.rsa.reliability.spearman_brown`), averaged over the splits.
+``population_metric="linear_cka"`` or ``"debiased_cka"`` replaces (b) by CKA between the speed × unit mean-rate
+matrices (:func:`neurovision.compare_representations`), its ceiling the same CKA between halves of the neurons,
+uncorrected; the metric is recorded in the Score.
 
 raw = the mean of the four components (three property similarities and the RDM ρ), ceiling = the mean of their
 four ceilings, ceiled = raw / ceiling clipped to [0, 1]. CI: a percentile bootstrap resampling model units and
@@ -347,16 +350,41 @@ def _spearman(x: np.ndarray, y: np.ndarray) -> float:
     return float(np.corrcoef(rx, ry)[0, 1])
 
 
-def _components(model: dict, neurons: dict, mi: np.ndarray, ni: np.ndarray) -> np.ndarray:
+#: measures of the population component: Spearman ρ of the speed RDMs (``"rsa"``, the default), or linear /
+#: debiased linear CKA (Kornblith et al. 2019; Song et al. 2012) between the speed × unit mean-rate matrices
+POPULATION_METRICS = ("rsa", "linear_cka", "debiased_cka")
+
+
+def population_similarity(model_mean: np.ndarray, neuron_mean: np.ndarray, metric: str = "rsa") -> float:
+    """Similarity of two populations' speed tuning from their mean rates ``(unit, speed)``: ``"rsa"`` = Spearman ρ
+    of the correlation-distance speed RDMs (:func:`speed_rdm`); ``"linear_cka"`` / ``"debiased_cka"`` =
+    :func:`neurovision.compare_representations` with speeds as stimuli and units as features."""
+    if metric == "rsa":
+        return _spearman(speed_rdm(model_mean), speed_rdm(neuron_mean))
+    if metric not in POPULATION_METRICS:
+        raise ValueError(f"population metric must be one of {', '.join(POPULATION_METRICS)}; got {metric!r}")
+    from ...similarity import compare_representations
+    return float(compare_representations(np.asarray(model_mean, float).T, np.asarray(neuron_mean, float).T,
+                                         metric))
+
+
+def component_names(metric: str = "rsa") -> tuple[str, ...]:
+    """The four components' names: the three properties and ``speed_rdm`` (rsa) or ``speed_<metric>``."""
+    return (*PROPERTIES, "speed_rdm" if metric == "rsa" else f"speed_{metric}")
+
+
+def _components(model: dict, neurons: dict, mi: np.ndarray, ni: np.ndarray, metric: str = "rsa") -> np.ndarray:
     out = [1.0 - ks_statistic(model[p][mi], neurons[p][ni]) for p in PROPERTIES]
-    out.append(_spearman(speed_rdm(model["mean"][mi]), speed_rdm(neurons["mean"][ni])))
+    out.append(population_similarity(model["mean"][mi], neurons["mean"][ni], metric))
     return np.array(out)
 
 
-def neuron_ceilings(neurons: dict, n_splits: int = N_SPLITS, seed: int = 0) -> np.ndarray:
-    """Ceilings of the four components (:data:`COMPONENTS`) from random halves of the neurons: 1 − KS between
-    halves per property, and the Spearman–Brown-corrected Spearman ρ between the halves' speed RDMs, each
-    averaged over ``n_splits`` splits."""
+def neuron_ceilings(neurons: dict, n_splits: int = N_SPLITS, seed: int = 0, metric: str = "rsa") -> np.ndarray:
+    """Ceilings of the four components (:func:`component_names`) from random halves of the neurons: 1 − KS between
+    halves per property, and the population measure between the halves — Spearman ρ of their speed RDMs
+    Spearman–Brown corrected for ``"rsa"``; CKA uncorrected (Spearman–Brown predicts a correlation of parallel
+    measurements, which CKA is not; the half-data value understates the full data's) — averaged over
+    ``n_splits`` splits."""
     rng = np.random.default_rng(seed)
     n = neurons["mean"].shape[0]
     vals = []
@@ -364,7 +392,8 @@ def neuron_ceilings(neurons: dict, n_splits: int = N_SPLITS, seed: int = 0) -> n
         perm = rng.permutation(n)
         h1, h2 = perm[: n // 2], perm[n // 2: 2 * (n // 2)]
         row = [1.0 - ks_statistic(neurons[p][h1], neurons[p][h2]) for p in PROPERTIES]
-        row.append(float(spearman_brown(_spearman(speed_rdm(neurons["mean"][h1]), speed_rdm(neurons["mean"][h2])))))
+        pop = population_similarity(neurons["mean"][h1], neurons["mean"][h2], metric)
+        row.append(float(spearman_brown(pop)) if metric == "rsa" else pop)
         vals.append(row)
     return np.nanmean(np.array(vals), axis=0)
 
@@ -379,27 +408,30 @@ def _summary(props: dict) -> dict:
 
 
 def score_responses(model_props: dict, neurons: dict, *, n_boot: int, seed: int,
-                    ceilings: np.ndarray | None = None) -> dict:
+                    ceilings: np.ndarray | None = None, metric: str = "rsa") -> dict:
     """The score of a model population against the neurons, both as returned by :func:`tuning_properties`.
 
-    Returns ``raw``, ``ceiling``, ``components`` and ``component_ceilings`` (dicts over :data:`COMPONENTS`),
+    ``metric``: the population component's measure (:data:`POPULATION_METRICS`).
+    Returns ``raw``, ``ceiling``, ``components`` and ``component_ceilings`` (dicts over :func:`component_names`),
     ``samples`` (``n_boot`` bootstrap replicates of raw, units and neurons resampled together) and ``n_units``.
     With fewer than :data:`MIN_UNITS` selected units, ``raw`` and ``samples`` are NaN.
     """
-    ceil = neuron_ceilings(neurons) if ceilings is None else np.asarray(ceilings, float)
+    ceil = neuron_ceilings(neurons, metric=metric) if ceilings is None else np.asarray(ceilings, float)
+    names = component_names(metric)
     n_m, n_n = model_props["mean"].shape[0], neurons["mean"].shape[0]
     out = {"n_units": n_m, "n_neurons": n_n, "ceiling": float(np.mean(ceil)),
-           "component_ceilings": dict(zip(COMPONENTS, map(float, ceil)))}
+           "component_ceilings": dict(zip(names, map(float, ceil)))}
     if n_m < MIN_UNITS:
         out.update(raw=float("nan"), samples=np.full(n_boot, np.nan),
-                   components=dict.fromkeys(COMPONENTS, float("nan")))
+                   components=dict.fromkeys(names, float("nan")))
         return out
-    comp = _components(model_props, neurons, np.arange(n_m), np.arange(n_n))
+    comp = _components(model_props, neurons, np.arange(n_m), np.arange(n_n), metric)
     rng = np.random.default_rng(seed)
     samples = np.empty(n_boot)
     for b in range(n_boot):
-        samples[b] = np.mean(_components(model_props, neurons, rng.integers(0, n_m, n_m), rng.integers(0, n_n, n_n)))
-    out.update(raw=float(np.mean(comp)), samples=samples, components=dict(zip(COMPONENTS, map(float, comp))))
+        samples[b] = np.mean(_components(model_props, neurons, rng.integers(0, n_m, n_m), rng.integers(0, n_n, n_n),
+                                         metric))
+    out.update(raw=float(np.mean(comp)), samples=samples, components=dict(zip(names, map(float, comp))))
     return out
 
 
@@ -416,6 +448,13 @@ class MTSpeedTuningBenchmark(Benchmark):
     description: str = ("Distributions of MT speed-tuning properties (preferred speed, width, baseline) and the "
                         "population's speed RDM, model units vs macaque MT neurons (random dots, 0-32 deg/s)")
     n_seeds: int = N_SEEDS
+    #: the population component's measure (:data:`POPULATION_METRICS`), recorded in the Score's metric and details
+    population_metric: str = "rsa"
+
+    def __post_init__(self) -> None:
+        if self.population_metric not in POPULATION_METRICS:
+            raise ValueError(f"population_metric must be one of {', '.join(POPULATION_METRICS)}; "
+                             f"got {self.population_metric!r}")
 
     def default_layers(self, model: Model) -> list[str]:
         _check_model(model)
@@ -426,7 +465,7 @@ class MTSpeedTuningBenchmark(Benchmark):
         return [model.layer_for(self.region)]
 
     def ceiling(self) -> tuple[float, float] | None:
-        c = float(np.mean(neuron_ceilings(neuron_properties())))
+        c = float(np.mean(neuron_ceilings(neuron_properties(), metric=self.population_metric)))
         return c, c
 
     def _score_layers(self, model: Model, layers: list[str] | None, *, n_boot: int, seed: int,
@@ -434,7 +473,7 @@ class MTSpeedTuningBenchmark(Benchmark):
         vm = _check_model(model)
         layers = self.default_layers(vm) if layers is None else vm.check_layers(layers)
         neurons = neuron_properties()
-        ceil = neuron_ceilings(neurons)
+        ceil = neuron_ceilings(neurons, metric=self.population_metric)
         return [self._score_layer(vm, layer, neurons, ceil, n_boot=n_boot, seed=seed, progress=progress)
                 for layer in layers]
 
@@ -442,7 +481,7 @@ class MTSpeedTuningBenchmark(Benchmark):
                      seed: int, progress: bool) -> Score:
         measured = measure_speed_tuning(model, layer, n_seeds=self.n_seeds, progress=progress)
         props = tuning_properties(unit_speed_trials(measured))
-        res = score_responses(props, neurons, n_boot=n_boot, seed=seed, ceilings=ceil)
+        res = score_responses(props, neurons, n_boot=n_boot, seed=seed, ceilings=ceil, metric=self.population_metric)
         notes = ""
         if not np.isfinite(res["raw"]):
             notes = (f"only {res['n_units']} of {measured.sizes['neuroid']} units of layer {layer!r} are responsive "
@@ -451,8 +490,9 @@ class MTSpeedTuningBenchmark(Benchmark):
             warnings.warn(f"{self.identifier}, model {model.identifier!r}: {notes}", stacklevel=3)
         details = {
             "components": res["components"], "component_ceilings": res["component_ceilings"],
-            "combination": "raw = mean of the 3 property similarities (1 - KS) and the speed-RDM Spearman rho; "
+            "combination": "raw = mean of the 3 property similarities (1 - KS) and the population measure; "
                            "ceiling = mean of their ceilings",
+            "population_metric": self.population_metric,
             "n_units_measured": int(measured.sizes["neuroid"]), "n_units_selected": int(res["n_units"]),
             "n_neurons_recorded": int(neurons["n_recorded"]), "n_neurons_selected": int(res["n_neurons"]),
             "spatial_layer_central_units": bool(measured.attrs["spatial"]),
@@ -470,7 +510,9 @@ class MTSpeedTuningBenchmark(Benchmark):
                           details=details)
         samples = np.asarray(res["samples"], float)
         return make_score(raw=res["raw"], samples=samples, model=model.identifier, layer=layer,
-                          benchmark=self.identifier, metric="mean(1 - KS per property, speed-RDM Spearman)",
+                          benchmark=self.identifier, metric="mean(1 - KS per property, " + (
+                              "speed-RDM Spearman)" if self.population_metric == "rsa" else
+                              f"{self.population_metric} of the speed x unit mean rates)"),
                           n_boot=n_boot, seed=seed, provenance=prov, ceiling=(res["ceiling"], res["ceiling"]),
                           ceiled_samples=samples / res["ceiling"], clip_ceiled=bool(np.isfinite(res["raw"])),
                           notes=notes)

@@ -201,3 +201,26 @@ def test_errors():
         mt.tuning_properties(np.zeros((3, 5, 2)))
     with pytest.raises(ValueError, match="n_seeds"):
         mt.measure_speed_tuning(load_model("tracker"), "core_output", n_seeds=1)
+
+
+def test_population_metric_cka(neurons):
+    """The population component can be (debiased) linear CKA of the speed x unit mean rates (#18): equal to
+    compare_representations on the same matrices and to the defining formula; its ceiling is uncorrected; the default
+    stays the speed-RDM Spearman rho; the metric is recorded; an unknown metric is refused."""
+    from neurovision.similarity import compare_representations
+    rng = np.random.default_rng(1)
+    like = mt.tuning_properties(_synthetic(neurons["fit"][rng.choice(len(neurons["fit"]), 80, replace=False)], rng))
+    a, b = like["mean"], neurons["mean"]
+    assert mt.population_similarity(a, b) == pytest.approx(mt._spearman(mt.speed_rdm(a), mt.speed_rdm(b)))
+    cka = mt.population_similarity(a, b, "linear_cka")
+    assert cka == pytest.approx(float(compare_representations(a.T, b.T, "linear_cka")))
+    x, y = a.T - a.T.mean(0), b.T - b.T.mean(0)  # Kornblith et al. 2019: ||Y'X||^2 / (||X'X|| ||Y'Y||)
+    assert cka == pytest.approx(np.linalg.norm(y.T @ x) ** 2 / (np.linalg.norm(x.T @ x) * np.linalg.norm(y.T @ y)))
+    res = mt.score_responses(like, neurons, n_boot=5, seed=0, metric="linear_cka")
+    assert "speed_linear_cka" in res["components"] and res["components"]["speed_linear_cka"] == pytest.approx(cka)
+    c = mt.neuron_ceilings(neurons, n_splits=10, metric="linear_cka")
+    assert 0 < c[-1] < 1
+    bench = mt.MTSpeedTuningBenchmark(population_metric="debiased_cka")
+    assert bench.content_key() != mt.mt_speed_tuning().content_key()
+    with pytest.raises(ValueError, match="population_metric"):
+        mt.MTSpeedTuningBenchmark(population_metric="procrustes")
