@@ -282,10 +282,26 @@ def _without_training_sessions(bench, model: Model):
     return replace(bench, sessions=remaining)
 
 
+@dataclass
 class _SessionBenchmark(Benchmark):
-    """What both Cowley benchmarks share: sessions held out from the model's commitment, and whole results
-    cached in ``<cache>/results/scores`` keyed by benchmark (every field: identifier, version, method,
-    sessions, ...; data hashes), model (identifier, weights hash), layer set, number of resamples and seed."""
+    """What the Cowley benchmarks share: the recording ``sessions`` (checked), region, version and citation;
+    sessions held out from the model's commitment; whole results cached in ``<cache>/results/scores`` keyed by
+    benchmark (every field: identifier, version, method, sessions, ...; data hashes), model (identifier, weights
+    hash), layer set, number of resamples and seed."""
+
+    sessions: tuple[str, ...] = field(default_factory=lambda: tuple(c23.SESSIONS))
+    region: str = REGION
+    version: int = BENCHMARK_VERSION
+    citation: str = CITATION
+
+    def __post_init__(self) -> None:
+        self.sessions = check_sessions(self.sessions)
+
+    def _files_with_ceiling(self) -> dict[str, str]:
+        """The sessions' data files and the per-repeat file of the ceiling session (registry sha256s)."""
+        files = _sessions_files(self.sessions)
+        files[_ceiling_file()] = DATASETS[c23.DATASET].files[_ceiling_file()]
+        return files
 
     def content_key(self) -> str:
         """:meth:`Benchmark.content_key` plus the sha256 of every data file scored (registry-verified)."""
@@ -309,23 +325,17 @@ class PredictivityBenchmark(_SessionBenchmark):
 
     identifier: str = "cowley2023.v4"
     regression: str = "ridge"
-    sessions: tuple[str, ...] = field(default_factory=lambda: tuple(c23.SESSIONS))
-    region: str = REGION
-    version: int = BENCHMARK_VERSION
-    citation: str = CITATION
     description: str = ("macaque V4 Utah-array units (Cowley et al. 2023), 12 sessions, 598 units, 12,640 images; "
                         "5-fold CV ridge, Pearson r on held-out images, median over units")
 
     def __post_init__(self) -> None:
         if self.regression not in ("ridge", "pls"):
             raise ValueError(f"regression must be 'ridge' or 'pls'; got {self.regression!r}")
-        self.sessions = check_sessions(self.sessions)
+        super().__post_init__()
 
     @property
     def data_files(self) -> dict[str, str]:
-        files = _sessions_files(self.sessions)
-        files[_ceiling_file()] = DATASETS[c23.DATASET].files[_ceiling_file()]
-        return files
+        return self._files_with_ceiling()
 
     def ceiling(self) -> tuple[float, float]:
         """The median Spearman–Brown corrected odd/even split-half reliability of session 210325's units (both
@@ -492,17 +502,10 @@ class RSAV4Benchmark(_SessionBenchmark):
     """Per-session RSA of a model layer with the V4 population (see module docstring)."""
 
     identifier: str = "cowley2023.v4_rsa"
-    sessions: tuple[str, ...] = field(default_factory=lambda: tuple(c23.SESSIONS))
-    region: str = REGION
-    version: int = BENCHMARK_VERSION
-    citation: str = CITATION
     comparison: str = "spearman"
     rdm_method: str = "correlation"
     description: str = ("macaque V4 population RDMs (Cowley et al. 2023), 12 sessions; Spearman rho with the model "
                         "layer's correlation RDM per session, averaged over sessions")
-
-    def __post_init__(self) -> None:
-        self.sessions = check_sessions(self.sessions)
 
     @property
     def data_files(self) -> dict[str, str]:
@@ -655,10 +658,6 @@ class SimilarityV4Benchmark(_SessionBenchmark):
     identifier: str = "cowley2023.v4_cka"
     metric: str = "linear_cka"
     metric_options: dict = field(default_factory=dict)
-    sessions: tuple[str, ...] = field(default_factory=lambda: tuple(c23.SESSIONS))
-    region: str = REGION
-    version: int = BENCHMARK_VERSION
-    citation: str = CITATION
     description: str = ("macaque V4 population (Cowley et al. 2023), 12 sessions; a similarity measure between the "
                         "model layer's and the units' responses per session, averaged over sessions")
 
@@ -674,13 +673,11 @@ class SimilarityV4Benchmark(_SessionBenchmark):
         if self.metric == "rsa" and set(self.metric_options) - {"comparison"}:
             raise ValueError("rsa on Cowley V4 uses the cached correlation RDM: only 'comparison' can be set")
         self.metric_options = dict(self.metric_options)
-        self.sessions = check_sessions(self.sessions)
+        super().__post_init__()
 
     @property
     def data_files(self) -> dict[str, str]:
-        files = _sessions_files(self.sessions)
-        files[_ceiling_file()] = DATASETS[c23.DATASET].files[_ceiling_file()]
-        return files
+        return self._files_with_ceiling()
 
     @property
     def metric_text(self) -> str:
