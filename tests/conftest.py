@@ -7,6 +7,11 @@ import os
 from pathlib import Path
 
 import pytest
+import torch
+
+# one torch thread for the whole session: the suite's networks and products are small, and two OpenMP threads on
+# a busy 2-core machine stall them (see neurovision.threads); said once here instead of in each test module
+torch.set_num_threads(1)
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"

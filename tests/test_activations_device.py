@@ -20,7 +20,6 @@ from neurovision.models.base import Model
 from neurovision.models.ventral.pixels import preprocess as pixels_preprocess
 from neurovision.stimuli.images import stimulus_set
 
-torch.set_num_threads(1)
 CUDA = torch.cuda.is_available()
 
 

@@ -1,27 +1,17 @@
 """Loader of the Stocker & Simoncelli (2006) speed-discrimination trials, on the real data mirror.
 
-Skipped when ``$NEUROVISION_DATA`` does not hold ``zhang2022_mt_speed`` (a failure under ``CI=true``).
+Needs the ``$NEUROVISION_DATA`` mirror (the shared ``data_mirror`` fixture: skipped without it, a failure under
+``CI=true``).
 """
 from __future__ import annotations
 
-import os
-
 import numpy as np
 import pytest
+from scipy.io import loadmat
 
-from neurovision.data import fetch, mirror_root
+from neurovision.data import fetch, stocker2006
 
-_root = mirror_root()
-if _root is None or not (_root / "zhang2022_mt_speed").is_dir():
-    _why = f"needs $NEUROVISION_DATA pointing at a mirror with zhang2022_mt_speed; got {_root}"
-    if os.environ.get("CI"):
-        pytest.fail(_why, pytrace=False)
-    pytest.skip(_why, allow_module_level=True)
-
-from scipy.io import loadmat  # noqa: E402
-
-from neurovision.data import stocker2006  # noqa: E402
-
+pytestmark = pytest.mark.usefixtures("data_mirror")
 
 @pytest.fixture(scope="module")
 def ds():

@@ -14,7 +14,6 @@ from neurovision.rsa import RDM, bootstrap_stimuli, compare, rdm
 from neurovision.rsa import torch_backend as tb
 from neurovision.rsa.compare import compare_vectors
 
-torch.set_num_threads(1)
 TOL = {torch.float32: 1e-6, torch.float64: 1e-10}
 DTYPES = [torch.float32, torch.float64]
 

@@ -172,7 +172,6 @@ def test_central_units():
 
 def test_tracker_scores_or_says_why(data_mirror):
     from neurovision.models.registry import load_model
-    torch.set_num_threads(1)
     model = load_model("tracker")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")

@@ -2,28 +2,16 @@
 synthetic observers, and the benchmark on the tracker (real data mirror needed)."""
 from __future__ import annotations
 
-import os
-
 import numpy as np
 import pytest
+from scipy.io import loadmat
+from scipy.optimize import minimize
+from scipy.stats import norm
 
-from neurovision.data import fetch, mirror_root
+from neurovision.benchmarks.dorsal import speed
+from neurovision.data import fetch
 
-_root = mirror_root()
-if _root is None or not (_root / "zhang2022_mt_speed").is_dir():
-    _why = f"needs $NEUROVISION_DATA pointing at a mirror with zhang2022_mt_speed; got {_root}"
-    if os.environ.get("CI"):
-        pytest.fail(_why, pytrace=False)
-    pytest.skip(_why, allow_module_level=True)
-
-import torch  # noqa: E402
-from scipy.io import loadmat  # noqa: E402
-from scipy.optimize import minimize  # noqa: E402
-from scipy.stats import norm  # noqa: E402
-
-from neurovision.benchmarks.dorsal import speed  # noqa: E402
-
-torch.set_num_threads(1)
+pytestmark = pytest.mark.usefixtures("data_mirror")
 
 
 def _independent_fit(x, y):

@@ -7,8 +7,6 @@ import torch
 
 from neurovision.models.dorsal import motion_energy as me
 
-torch.set_num_threads(1)
-
 
 @pytest.fixture(scope="module")
 def net():

@@ -9,7 +9,6 @@ import torch
 from neurovision.models.dorsal import observers as ob
 from neurovision.stimuli.motion import Flash, Linear, MovingObject, Occluder, make_video, render_shape
 
-torch.set_num_threads(1)
 SPEED = 10.0  # deg/s
 
 
