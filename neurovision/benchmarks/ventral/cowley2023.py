@@ -695,11 +695,9 @@ class SimilarityV4Benchmark(_SessionBenchmark):
         if self.metric in ("linear_cka", "debiased_cka"):
             z, y = z - z.mean(axis=0), y - y.mean(axis=0)
             return cka_resamples(z @ z.T, y @ y.T, counts, debiased=self.metric == "debiased_cka")
-        from tqdm.auto import tqdm
-
         out = np.empty(len(counts))
-        for b in tqdm(range(len(counts)), desc=f"{self.metric} resamples ({label})", disable=not progress,
-                      leave=False):
+        for b in progress_bar(range(len(counts)), desc=f"{self.metric} resamples ({label})", unit="resample",
+                              disable=not progress):
             rows = _resample_rows(counts[b])
             out[b] = self._measure(z[rows], y[rows])
         return out
