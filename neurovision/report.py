@@ -128,6 +128,7 @@ def model_report(model: Model | str, out: str | Path, *, benchmarks: Iterable[st
     scores: list[Score] = []
     skipped: dict[str, str] = {}
     figures: list[Path] = []
+    dorsal: list[Score] = []  # scores of the dorsal and MT benchmarks: their figures
     pixels = None
     names_bar = bar(names, desc=f"{model.identifier}: benchmarks", unit="benchmark", disable=not progress, delay=0)
     for name in names_bar:
@@ -138,6 +139,8 @@ def model_report(model: Model | str, out: str | Path, *, benchmarks: Iterable[st
         except (ValueError, TypeError, NeurovisionError) as e:  # a benchmark the model cannot take: said on the page
             skipped[name] = str(e).splitlines()[0]
             continue
+        if bench.region in ("dorsal", "MT"):
+            dorsal.append(scores[-1])
         if profiles and isinstance(bench, RSABenchmark) and not isinstance(model, VideoModel):
             profile = bench.score_layers(model, n_boot=n_boot, seed=seed, progress=progress)
             if pixels is None and model.identifier != "pixels":
@@ -147,7 +150,6 @@ def model_report(model: Model | str, out: str | Path, *, benchmarks: Iterable[st
             figures.append(plot_layer_profile(profile, baseline, path=folder / f"profile_{name}.png",
                                               committed=model.region_layer_map.get(bench.region)))
     figures += _rdm_panel(model, folder)
-    dorsal = [s for s in scores if load_benchmark(s.benchmark).region in ("dorsal", "MT")]
     if dorsal:
         figures += plot_dorsal_benchmarks(dorsal, folder)
     scores_to_json(scores, folder / "scores.json")

@@ -106,7 +106,6 @@ MIN_MODULATION = 0.01
 MIN_UNITS = 10
 N_SPLITS = 100
 PROPERTIES = ("preferred_speed", "tuning_width", "baseline_ratio")
-COMPONENTS = (*PROPERTIES, "speed_rdm")
 #: least-squares bounds of [base, amp, sigma, offset, pref]
 _LOWER = np.array([0.0, 0.0, 0.1, 0.0, 0.01])
 _UPPER_FIXED = np.array([np.inf, np.inf, 20.0, 10.0, 100.0])
