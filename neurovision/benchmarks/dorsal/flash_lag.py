@@ -47,7 +47,7 @@ from __future__ import annotations
 
 import hashlib
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -96,7 +96,6 @@ class FlashLagSample:
     label: str = "human sample"
     citation: str = ""
     reliability: float | None = None
-    sessions: tuple = field(default=())
 
     @classmethod
     def from_values(cls, values, *, units: str = "ms", speed_deg_s: float | None = None,
@@ -127,8 +126,7 @@ class FlashLagSample:
             raise ValueError(f"a flash-lag sample needs at least 4 people with a value; got {int(people.sum())}")
         if reliability is not None and not 0 < reliability <= 1:
             raise ValueError(f"reliability must be in (0, 1]; got {reliability}")
-        return cls(v[people], label=label, citation=citation, reliability=reliability,
-                   sessions=tuple(range(1, v.shape[1] + 1)))
+        return cls(v[people], label=label, citation=citation, reliability=reliability)
 
     @property
     def person_ms(self) -> np.ndarray:
